@@ -1,0 +1,8 @@
+//! SeaORM entities, one module per table. Nothing else lives here: no GraphQL types,
+//! so a hash or token column can never reach a response by accident.
+
+pub mod api_token;
+pub mod audit_event;
+pub mod login_failure;
+pub mod refresh_token;
+pub mod user;

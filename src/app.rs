@@ -1,0 +1,364 @@
+//! Builds the service from a configuration: the database connection, the schema and
+//! the axum router with its limits, logging and CORS. `main` and the tests use the
+//! same `App::build`.
+
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+    time::Duration,
+};
+
+use anyhow::Context as _;
+use async_graphql::{
+    BatchRequest, BatchResponse, Response as GraphQLResult, ServerError, http::GraphiQLSource,
+};
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
+use axum::{
+    Json, Router,
+    extract::{ConnectInfo, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header},
+    response::{Html, IntoResponse, Response},
+    routing::get,
+};
+use ipnet::IpNet;
+use migration::{Migrator, MigratorTrait};
+use rand::RngCore;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use tower::ServiceBuilder;
+use tower_http::{
+    cors::{AllowOrigin, Any, CorsLayer},
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::{DefaultOnResponse, TraceLayer},
+};
+use tracing::Level;
+
+use crate::{
+    auth::{Viewer, jwt::JwtKeys},
+    config::Config,
+    domain::sessions,
+    graphql::{self, RosterSchema, loaders},
+    state::{AppState, Clock},
+};
+
+/// The address of the client, after the trusted-proxy rule.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddr(pub IpAddr);
+
+pub struct App {
+    pub state: AppState,
+    pub router: Router,
+}
+
+/// Opens the database pool the configuration names.
+pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    let default_max = if config.is_sqlite() { 1 } else { 10 };
+    let mut options = ConnectOptions::new(config.database_url.clone());
+    options
+        .max_connections(config.db_max_connections.unwrap_or(default_max))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    Database::connect(options)
+        .await
+        .with_context(|| "DATABASE_URL: cannot connect to the database".to_owned())
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await.context("running migrations")
+}
+
+impl App {
+    /// Connects, migrates (when `auto_migrate`), and assembles the router.
+    pub async fn build(config: Config, clock: Clock) -> anyhow::Result<Self> {
+        config.validate()?;
+        let db = connect(&config).await?;
+        if config.auto_migrate {
+            migrate(&db).await?;
+        }
+        let secret = match &config.jwt_secret {
+            Some(secret) => secret.as_bytes().to_vec(),
+            None => {
+                tracing::warn!(
+                    "ROSTER_JWT_SECRET is not set: using a random secret for this process only; \
+                     every token stops working when it exits. Set it in production."
+                );
+                let mut secret = vec![0u8; 64];
+                rand::rng().fill_bytes(&mut secret);
+                secret
+            }
+        };
+        let state = AppState {
+            db,
+            config: Arc::new(config),
+            jwt: Arc::new(JwtKeys::new(&secret)),
+            clock,
+        };
+        let router = router(state.clone())?;
+        Ok(Self { state, router })
+    }
+
+    /// Serves until `shutdown` completes, then drains the requests in flight.
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("serving HTTP")
+    }
+}
+
+struct Http {
+    state: AppState,
+    schema: RosterSchema,
+    graphiql: String,
+}
+
+fn router(state: AppState) -> anyhow::Result<Router> {
+    let config = state.config.clone();
+    let http = Arc::new(Http {
+        schema: graphql::build_schema(state.clone()),
+        graphiql: GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("Roster")
+            .finish(),
+        state,
+    });
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &axum::http::Request<_>| {
+            let request_id = request
+                .headers()
+                .get("x-request-id")
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default();
+            // The path only: a query string may carry a token.
+            tracing::info_span!("request", id = %request_id, method = %request.method(), path = %request.uri().path())
+        })
+        .on_request(())
+        .on_response(DefaultOnResponse::new().level(Level::INFO));
+    let middleware = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(trace)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(cors(&config.cors_origins)?)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(config.request_timeout_secs),
+        ))
+        .layer(RequestBodyLimitLayer::new(usize::try_from(
+            config.body_limit_bytes,
+        )?));
+    Ok(Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .with_state(http)
+        .layer(middleware))
+}
+
+fn cors(origins: &[String]) -> anyhow::Result<CorsLayer> {
+    let layer = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(Duration::from_secs(3600));
+    if origins.iter().any(|origin| origin.trim() == "*") {
+        return Ok(layer.allow_origin(Any));
+    }
+    let origins = origins
+        .iter()
+        .map(|origin| HeaderValue::from_str(origin.trim()))
+        .collect::<Result<Vec<_>, _>>()
+        .context("ROSTER_CORS_ORIGINS")?;
+    Ok(layer.allow_origin(AllowOrigin::list(origins)))
+}
+
+async fn readyz(State(http): State<Arc<Http>>) -> Response {
+    match http.state.db.execute_unprepared("SELECT 1").await {
+        Ok(_) => "ready".into_response(),
+        Err(error) => {
+            tracing::warn!(error = %error, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+async fn graphql_get(
+    State(http): State<Arc<Http>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if wants_html && uri.query().is_none() {
+        return Html(http.graphiql.clone()).into_response();
+    }
+    let request = match async_graphql::http::parse_query_string(uri.query().unwrap_or_default()) {
+        Ok(request) => request,
+        Err(error) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                &error.to_string(),
+                "BAD_USER_INPUT",
+            );
+        }
+    };
+    // A GET can be triggered cross-site and cached, so it may only read.
+    if is_mutation(&request) {
+        return error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "mutations must be sent with POST",
+            "BAD_USER_INPUT",
+        );
+    }
+    execute(&http, peer, &headers, BatchRequest::Single(request)).await
+}
+
+async fn graphql_post(
+    State(http): State<Arc<Http>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    request: GraphQLBatchRequest,
+) -> Response {
+    execute(&http, peer, &headers, request.into_inner()).await
+}
+
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::OperationType;
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    document
+        .operations
+        .iter()
+        .any(|(_, operation)| operation.node.ty != OperationType::Query)
+}
+
+async fn execute(
+    http: &Http,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    batch: BatchRequest,
+) -> Response {
+    let token = match bearer_token(headers) {
+        Ok(token) => token,
+        Err(()) => {
+            let mut response = error_response(
+                StatusCode::UNAUTHORIZED,
+                "malformed Authorization header: send `Bearer <token>` or `Token <token>`",
+                "UNAUTHENTICATED",
+            );
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return response;
+        }
+    };
+    if let BatchRequest::Batch(requests) = &batch
+        && requests.len() as u64 > http.state.config.max_batch_size
+    {
+        let message = format!(
+            "at most {} operations per batch",
+            http.state.config.max_batch_size
+        );
+        return error_response(StatusCode::BAD_REQUEST, &message, "BAD_USER_INPUT");
+    }
+    let viewer = match token {
+        None => Viewer::Anonymous,
+        Some(token) => match sessions::authenticate(&http.state, token).await {
+            Ok(viewer) => viewer,
+            Err(error) => {
+                let error: async_graphql::Error = error.into();
+                let result =
+                    GraphQLResult::from_errors(vec![error.into_server_error(Default::default())]);
+                return GraphQLResponse::from(result).into_response();
+            }
+        },
+    };
+    let client = ClientAddr(client_address(
+        peer,
+        headers,
+        &http.state.config.trusted_proxies,
+    ));
+    let mut batch = batch.data(viewer).data(client);
+    for request in batch.iter_mut() {
+        loaders::attach(&mut request.data, &http.state.db);
+    }
+    let mut response = http.schema.execute_batch(batch).await;
+    match &mut response {
+        BatchResponse::Single(response) => tag_errors(&mut response.errors),
+        BatchResponse::Batch(responses) => {
+            responses.iter_mut().for_each(|r| tag_errors(&mut r.errors))
+        }
+    }
+    GraphQLResponse::from(response).into_response()
+}
+
+/// Errors raised by the GraphQL engine itself (parse, validation, limits, argument
+/// coercion) carry no code; they are all the client's input.
+fn tag_errors(errors: &mut [ServerError]) {
+    for error in errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", "BAD_USER_INPUT");
+        }
+    }
+}
+
+fn error_response(status: StatusCode, message: &str, code: &str) -> Response {
+    let body =
+        serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, Json(body)).into_response()
+}
+
+/// The token of an `Authorization: Bearer …` or `Token …` header. `Err` when the
+/// header is there but malformed.
+fn bearer_token(headers: &HeaderMap) -> Result<Option<&str>, ()> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| ())?.trim();
+    let (scheme, token) = value.split_once(' ').ok_or(())?;
+    let token = token.trim();
+    let known_scheme =
+        scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token");
+    if !known_scheme || token.is_empty() || token.contains(char::is_whitespace) {
+        return Err(());
+    }
+    Ok(Some(token))
+}
+
+/// The client's address: the peer's, unless the peer is a trusted proxy, in which
+/// case the right-most `X-Forwarded-For` entry that is not itself a trusted proxy.
+pub fn client_address(peer: SocketAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |address: &IpAddr| trusted.iter().any(|net| net.contains(address));
+    let mut address = peer.ip().to_canonical();
+    if !is_trusted(&address) {
+        return address;
+    }
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .collect();
+    for entry in forwarded.iter().rev() {
+        let Ok(hop) = entry.trim().parse::<IpAddr>() else {
+            break;
+        };
+        address = hop.to_canonical();
+        if !is_trusted(&address) {
+            break;
+        }
+    }
+    address
+}

@@ -1,0 +1,193 @@
+//! Every setting of the service, read from flags and the environment, with the
+//! defaults the README documents. A bad value stops start-up with a message that names
+//! the variable.
+
+use std::{net::SocketAddr, time::Duration};
+
+use clap::Args;
+use ipnet::IpNet;
+
+/// Settings shared by every subcommand. Each flag also reads the environment
+/// variable named beside it.
+#[derive(Args, Clone, Debug)]
+pub struct Config {
+    /// Database to use: `sqlite://FILE?mode=rwc` (embedded) or `postgres://…`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://roster.db?mode=rwc",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Most database connections in the pool (default: 10 on PostgreSQL, 1 on SQLite,
+    /// whose single writer makes more connections only contend).
+    #[arg(long, env = "ROSTER_DB_MAX_CONNECTIONS", global = true)]
+    pub db_max_connections: Option<u32>,
+
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        env = "ROSTER_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: SocketAddr,
+
+    /// Secret that signs access tokens, at least 32 bytes. When unset, a random
+    /// per-process secret is used and every token dies with the process.
+    #[arg(long, env = "ROSTER_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+
+    /// Lifetime of an access token (JWT), in seconds.
+    #[arg(long, env = "ROSTER_ACCESS_TOKEN_TTL_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(10..=86_400), global = true)]
+    pub access_token_ttl_secs: u64,
+
+    /// Lifetime of a refresh token, in seconds.
+    #[arg(long, env = "ROSTER_REFRESH_TOKEN_TTL_SECS", default_value_t = 2_592_000, value_parser = clap::value_parser!(u64).range(60..=31_536_000), global = true)]
+    pub refresh_token_ttl_secs: u64,
+
+    /// Failed logins allowed per username within the window before RATE_LIMITED.
+    #[arg(long, env = "ROSTER_LOGIN_MAX_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub login_max_failures: u32,
+
+    /// Failed logins allowed per client address within the window before RATE_LIMITED.
+    #[arg(long, env = "ROSTER_LOGIN_MAX_FAILURES_PER_ADDRESS", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub login_max_failures_per_address: u32,
+
+    /// The window, in seconds, over which failed logins are counted.
+    #[arg(long, env = "ROSTER_LOGIN_FAILURE_WINDOW_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub login_failure_window_secs: u64,
+
+    /// Proxies (addresses or CIDR networks, comma-separated) whose
+    /// `X-Forwarded-For` header is believed. The client address is the right-most
+    /// address in that header that is not itself a trusted proxy.
+    #[arg(long, env = "ROSTER_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_net, global = true)]
+    pub trusted_proxies: Vec<IpNet>,
+
+    /// Origins allowed to call the API from a browser (comma-separated), or `*`.
+    /// Empty: no cross-origin access.
+    #[arg(
+        long,
+        env = "ROSTER_CORS_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub cors_origins: Vec<String>,
+
+    /// Deepest query accepted.
+    #[arg(long, env = "ROSTER_MAX_QUERY_DEPTH", default_value_t = 20, value_parser = clap::value_parser!(u64).range(2..=1000), global = true)]
+    pub max_query_depth: u64,
+
+    /// Highest query complexity accepted (each field costs 1; a list field costs its
+    /// page size times the cost of what it selects).
+    #[arg(long, env = "ROSTER_MAX_QUERY_COMPLEXITY", default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(10..), global = true)]
+    pub max_query_complexity: u64,
+
+    /// Most operations in one batched request.
+    #[arg(long, env = "ROSTER_MAX_BATCH_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1000), global = true)]
+    pub max_batch_size: u64,
+
+    /// Whether the schema answers introspection queries (GraphiQL and code
+    /// generators need it).
+    #[arg(long, env = "ROSTER_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub introspection: bool,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "ROSTER_BODY_LIMIT_BYTES", default_value_t = 1_048_576, value_parser = clap::value_parser!(u64).range(1024..), global = true)]
+    pub body_limit_bytes: u64,
+
+    /// Longest a request may take, in seconds.
+    #[arg(long, env = "ROSTER_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub request_timeout_secs: u64,
+
+    /// Run pending migrations when `serve` starts.
+    #[arg(long, env = "ROSTER_AUTO_MIGRATE", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub auto_migrate: bool,
+
+    /// Only superusers and users holding CONTRIBUTOR or above somewhere may list users.
+    #[arg(long, env = "ROSTER_RESTRICT_USER_LIST", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub restrict_user_list: bool,
+
+    /// Log format: `text` or `json`. The level comes from `RUST_LOG` (default `info`).
+    #[arg(long, env = "ROSTER_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
+    pub log_format: String,
+}
+
+fn parse_net(value: &str) -> Result<IpNet, String> {
+    let value = value.trim();
+    value
+        .parse::<IpNet>()
+        .or_else(|_| value.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("`{value}` is neither an IP address nor a CIDR network"))
+}
+
+/// A configuration value that passed its flag's own parser but breaks a rule that
+/// spans more than one value.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {reason}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub reason: String,
+}
+
+impl Config {
+    /// Checks what clap's per-flag parsers cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(secret) = &self.jwt_secret
+            && secret.len() < 32
+        {
+            return Err(ConfigError {
+                variable: "ROSTER_JWT_SECRET",
+                reason: "must be at least 32 bytes long".into(),
+            });
+        }
+        if !(self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError {
+                variable: "DATABASE_URL",
+                reason: "must start with sqlite:, postgres:// or postgresql://".into(),
+            });
+        }
+        if self.db_max_connections == Some(0) {
+            return Err(ConfigError {
+                variable: "ROSTER_DB_MAX_CONNECTIONS",
+                reason: "must be at least 1".into(),
+            });
+        }
+        for origin in &self.cors_origins {
+            let origin = origin.trim();
+            let valid = origin == "*"
+                || ((origin.starts_with("http://") || origin.starts_with("https://"))
+                    && !origin.ends_with('/')
+                    && axum::http::HeaderValue::from_str(origin).is_ok());
+            if !valid {
+                return Err(ConfigError {
+                    variable: "ROSTER_CORS_ORIGINS",
+                    reason: format!(
+                        "`{origin}` is not an origin such as https://app.example.org, nor *"
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    pub fn access_token_ttl(&self) -> Duration {
+        Duration::from_secs(self.access_token_ttl_secs)
+    }
+
+    pub fn refresh_token_ttl(&self) -> Duration {
+        Duration::from_secs(self.refresh_token_ttl_secs)
+    }
+
+    pub fn login_failure_window(&self) -> Duration {
+        Duration::from_secs(self.login_failure_window_secs)
+    }
+}

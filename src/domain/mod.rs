@@ -1,0 +1,77 @@
+//! The rules of each area, as plain async functions over the database. Every function
+//! that changes something checks access first (through `access`), runs in one
+//! transaction and records its audit event in it. No GraphQL types here.
+
+pub mod audit;
+pub mod sessions;
+pub mod users;
+pub mod validate;
+
+use crate::error::{AppError, AppResult};
+
+/// The most items one page may hold, and the size of a page when none is asked for.
+pub const MAX_PAGE_SIZE: u64 = 100;
+pub const DEFAULT_PAGE_SIZE: u64 = 20;
+
+/// A forward page request: at most `first` items after the item whose sort key is
+/// `after` (decoded from the client's cursor).
+#[derive(Clone, Debug)]
+pub struct PageArgs {
+    pub first: u64,
+    pub after: Option<String>,
+}
+
+impl PageArgs {
+    pub fn new(first: Option<i32>, after: Option<String>) -> AppResult<Self> {
+        let first = match first {
+            None => DEFAULT_PAGE_SIZE,
+            Some(n) if (0..=MAX_PAGE_SIZE as i32).contains(&n) => n as u64,
+            Some(_) => {
+                return Err(AppError::BadUserInput(format!(
+                    "`first` must be between 0 and {MAX_PAGE_SIZE}"
+                )));
+            }
+        };
+        Ok(Self { first, after })
+    }
+
+    /// How many rows to fetch: one more than the page, to learn whether another follows.
+    pub fn limit(&self) -> u64 {
+        self.first + 1
+    }
+
+    /// The `after` key as a UUID, for lists ordered by id.
+    pub fn after_id(&self) -> AppResult<Option<uuid::Uuid>> {
+        self.after
+            .as_deref()
+            .map(|key| key.parse().map_err(|_| invalid_cursor()))
+            .transpose()
+    }
+}
+
+pub fn invalid_cursor() -> AppError {
+    AppError::BadUserInput("`after` is not a cursor this list gave out".into())
+}
+
+/// One page of a list, with what a Relay connection needs to describe it.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub total_count: u64,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from rows fetched with `args.limit()`.
+    pub fn from_rows(mut rows: Vec<T>, args: &PageArgs, total_count: u64) -> Self {
+        let has_next_page = rows.len() as u64 > args.first;
+        rows.truncate(args.first as usize);
+        Self {
+            items: rows,
+            has_next_page,
+            has_previous_page: args.after.is_some(),
+            total_count,
+        }
+    }
+}

@@ -1,0 +1,389 @@
+//! User accounts: creation (by superusers, or the first one from the command line),
+//! profile changes, password changes, deactivation, deletion and listing.
+
+use entity::{refresh_token, user};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    Page, PageArgs,
+    audit::{self, Event},
+    validate,
+};
+use crate::{
+    access::{self, UserAction},
+    auth::{Viewer, password},
+    error::{AppError, AppResult},
+    state::AppState,
+};
+
+/// A new account.
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub username: String,
+    pub email: String,
+    pub name: Option<String>,
+    pub password: String,
+    pub is_superuser: bool,
+    pub is_system: bool,
+}
+
+/// Changes to an account; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct UserChanges {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub password: Option<String>,
+    pub is_superuser: Option<bool>,
+    pub is_active: Option<bool>,
+}
+
+/// Creates an account on behalf of a superuser.
+pub async fn create(state: &AppState, viewer: &Viewer, input: NewUser) -> AppResult<user::Model> {
+    access::require_user_action(viewer, None, UserAction::Create)?;
+    insert(state, viewer.id(), input).await
+}
+
+/// Creates a superuser without a signed-in actor: the `create-superuser` command.
+pub async fn create_superuser(
+    state: &AppState,
+    username: &str,
+    email: &str,
+    password: &str,
+) -> AppResult<user::Model> {
+    let input = NewUser {
+        username: username.to_owned(),
+        email: email.to_owned(),
+        name: None,
+        password: password.to_owned(),
+        is_superuser: true,
+        is_system: false,
+    };
+    insert(state, None, input).await
+}
+
+async fn insert(state: &AppState, actor: Option<Uuid>, input: NewUser) -> AppResult<user::Model> {
+    let username = validate::username(&input.username)?;
+    let email = validate::email(&input.email)?;
+    let name = validate::display_name(input.name.as_deref())?;
+    password::check_strength(&input.password)?;
+    let password_hash = password::hash(&input.password).await?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let created = user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        username: Set(username),
+        email: Set(email),
+        name: Set(name),
+        password_hash: Set(password_hash),
+        is_superuser: Set(input.is_superuser),
+        is_system: Set(input.is_system),
+        is_active: Set(true),
+        session_epoch: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let details = json!({
+        "username": created.username,
+        "isSuperuser": created.is_superuser,
+        "isSystem": created.is_system,
+    });
+    audit::record(
+        &txn,
+        state,
+        actor,
+        Event::new("user.create", Some(created.id), details),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Any account, for a signed-in viewer.
+pub async fn get(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<user::Model> {
+    access::require_user_action(viewer, Some(id), UserAction::Read)?;
+    user::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))
+}
+
+/// Which accounts to list.
+#[derive(Clone, Debug, Default)]
+pub struct UserFilter {
+    /// Matched, case-insensitively, against username and name (and email, for
+    /// superusers).
+    pub search: Option<String>,
+    pub include_system_users: bool,
+}
+
+/// Accounts ordered by username. `contributes_somewhere` tells whether the viewer
+/// holds CONTRIBUTOR or above in any project, for the `restrict_user_list` rule.
+pub async fn list(
+    state: &AppState,
+    viewer: &Viewer,
+    filter: UserFilter,
+    page: PageArgs,
+    contributes_somewhere: bool,
+) -> AppResult<Page<user::Model>> {
+    viewer.require_user()?;
+    if !access::may_list_users(
+        viewer,
+        state.config.restrict_user_list,
+        contributes_somewhere,
+    ) {
+        return Err(AppError::Forbidden(
+            "only superusers and project contributors may list users".into(),
+        ));
+    }
+    let mut query = user::Entity::find();
+    if !(filter.include_system_users && access::may_see_system_users(viewer)) {
+        query = query.filter(user::Column::IsSystem.eq(false));
+    }
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+        let lower = |column: user::Column| Expr::expr(Func::lower(Expr::col(column)));
+        let mut matches = Condition::any()
+            .add(lower(user::Column::Username).like(LikeExpr::new(pattern.as_str()).escape('\\')))
+            .add(lower(user::Column::Name).like(LikeExpr::new(pattern.as_str()).escape('\\')));
+        if viewer.is_superuser() {
+            matches = matches
+                .add(lower(user::Column::Email).like(LikeExpr::new(pattern.as_str()).escape('\\')));
+        }
+        query = query.filter(matches);
+    }
+    let total = query.clone().count(&state.db).await?;
+    if let Some(after) = &page.after {
+        query = query.filter(user::Column::Username.gt(after.as_str()));
+    }
+    let rows = query
+        .order_by_asc(user::Column::Username)
+        .limit(page.limit())
+        .all(&state.db)
+        .await?;
+    Ok(Page::from_rows(rows, &page, total))
+}
+
+/// Escapes `%`, `_` and `\` so a search text matches itself in LIKE.
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// Applies changes to an account. Superusers may change anything; a user may change
+/// their own name and email (their password through `change_password`).
+pub async fn update(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    changes: UserChanges,
+) -> AppResult<user::Model> {
+    viewer.require_user()?;
+    let target = user::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))?;
+    if changes.email.is_some() || changes.name.is_some() {
+        access::require_user_action(viewer, Some(id), UserAction::EditProfile)?;
+    }
+    if changes.password.is_some() {
+        if viewer.is(id) && !viewer.is_superuser() {
+            return Err(AppError::Forbidden(
+                "change your own password with changePassword".into(),
+            ));
+        }
+        access::require_user_action(viewer, Some(id), UserAction::ResetPassword)?;
+    }
+    if changes.is_superuser.is_some() {
+        access::require_user_action(viewer, Some(id), UserAction::SetSuperuser)?;
+    }
+    if changes.is_active.is_some() {
+        access::require_user_action(viewer, Some(id), UserAction::SetActive)?;
+    }
+
+    let email = changes.email.as_deref().map(validate::email).transpose()?;
+    let name = changes
+        .name
+        .as_deref()
+        .map(|name| validate::display_name(Some(name)))
+        .transpose()?;
+    let password_hash = match &changes.password {
+        Some(new_password) => {
+            password::check_strength(new_password)?;
+            Some(password::hash(new_password).await?)
+        }
+        None => None,
+    };
+
+    let txn = state.db.begin().await?;
+    let loses_superuser = target.is_superuser
+        && target.is_active
+        && (changes.is_superuser == Some(false) || changes.is_active == Some(false));
+    if loses_superuser {
+        ensure_another_active_superuser(&txn, id).await?;
+    }
+    let ends_sessions =
+        password_hash.is_some() || (target.is_active && changes.is_active == Some(false));
+    let mut changed_fields = Vec::new();
+    let mut active: user::ActiveModel = target.clone().into();
+    if let Some(email) = email {
+        changed_fields.push("email");
+        active.email = Set(email);
+    }
+    if let Some(name) = name {
+        changed_fields.push("name");
+        active.name = Set(name);
+    }
+    if let Some(hash) = password_hash {
+        changed_fields.push("password");
+        active.password_hash = Set(hash);
+    }
+    if let Some(is_superuser) = changes.is_superuser {
+        changed_fields.push("isSuperuser");
+        active.is_superuser = Set(is_superuser);
+    }
+    if let Some(is_active) = changes.is_active {
+        changed_fields.push("isActive");
+        active.is_active = Set(is_active);
+    }
+    if ends_sessions {
+        active.session_epoch = Set(target.session_epoch + 1);
+    }
+    active.updated_at = Set(state.clock.now());
+    let updated = active.update(&txn).await?;
+    if ends_sessions {
+        revoke_refresh_tokens(&txn, state, id).await?;
+    }
+    let details = json!({
+        "fields": changed_fields,
+        "isSuperuser": changes.is_superuser,
+        "isActive": changes.is_active,
+    });
+    audit::record(
+        &txn,
+        state,
+        viewer.id(),
+        Event::new("user.update", Some(id), details),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Changes the viewer's own password, given the current one, and ends all their
+/// sessions (the caller's included).
+pub async fn change_password(
+    state: &AppState,
+    viewer: &Viewer,
+    old_password: &str,
+    new_password: &str,
+) -> AppResult<()> {
+    let me = viewer.require_user()?;
+    if !password::verify(old_password, Some(&me.password_hash)).await? {
+        return Err(AppError::BadUserInput(
+            "the current password is wrong".into(),
+        ));
+    }
+    password::check_strength(new_password)?;
+    if old_password == new_password {
+        return Err(AppError::BadUserInput(
+            "the new password must differ from the current one".into(),
+        ));
+    }
+    let password_hash = password::hash(new_password).await?;
+    let txn = state.db.begin().await?;
+    let result = user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(password_hash))
+        .col_expr(
+            user::Column::SessionEpoch,
+            Expr::col(user::Column::SessionEpoch).add(1),
+        )
+        .col_expr(user::Column::UpdatedAt, Expr::value(state.clock.now()))
+        .filter(user::Column::Id.eq(me.id))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(AppError::not_found("user"));
+    }
+    revoke_refresh_tokens(&txn, state, me.id).await?;
+    audit::record(
+        &txn,
+        state,
+        Some(me.id),
+        Event::new("user.change_password", Some(me.id), json!({})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Deletes an account (superusers only). Refused while the user owns a project.
+pub async fn delete(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<user::Model> {
+    access::require_user_action(viewer, Some(id), UserAction::Delete)?;
+    let txn = state.db.begin().await?;
+    let target = user::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))?;
+    if target.is_superuser && target.is_active {
+        ensure_another_active_superuser(&txn, id).await?;
+    }
+    user::Entity::delete_by_id(id).exec(&txn).await?;
+    let details = json!({ "username": target.username });
+    audit::record(
+        &txn,
+        state,
+        viewer.id(),
+        Event::new("user.delete", Some(id), details),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(target)
+}
+
+/// Refuses a change that would leave the service without an active superuser.
+async fn ensure_another_active_superuser(txn: &DatabaseTransaction, except: Uuid) -> AppResult<()> {
+    let others = user::Entity::find()
+        .filter(user::Column::IsSuperuser.eq(true))
+        .filter(user::Column::IsActive.eq(true))
+        .filter(user::Column::Id.ne(except))
+        .count(txn)
+        .await?;
+    if others == 0 {
+        return Err(AppError::Conflict(
+            "this is the last active superuser: promote another first".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Ends every refresh-token family of a user.
+pub async fn revoke_refresh_tokens(
+    conn: &impl ConnectionTrait,
+    state: &AppState,
+    user_id: Uuid,
+) -> AppResult<()> {
+    refresh_token::Entity::update_many()
+        .col_expr(
+            refresh_token::Column::RevokedAt,
+            Expr::value(state.clock.now()),
+        )
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}

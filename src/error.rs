@@ -1,0 +1,113 @@
+//! The one error type of the service. Every variant maps to an `extensions.code` of
+//! the contract, and every message is safe to show a client: internal causes are
+//! logged, never returned.
+
+use async_graphql::ErrorExtensions;
+use sea_orm::{DbErr, SqlErr};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No credentials, or credentials that do not check out.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Authenticated, but a role or ownership rule says no.
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such object, or the viewer may not know it exists.
+    #[error("{0}")]
+    NotFound(String),
+    /// The input breaks a rule.
+    #[error("{0}")]
+    BadUserInput(String),
+    /// The current state forbids the change.
+    #[error("{0}")]
+    Conflict(String),
+    /// An invitation or token past its expiry.
+    #[error("{0}")]
+    Expired(String),
+    /// Too many attempts.
+    #[error("{0}")]
+    RateLimited(String),
+    /// Anything else. Only "internal error" reaches the client.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// The contract's `extensions.code` for this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated(_) => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::BadUserInput(_) => "BAD_USER_INPUT",
+            Self::Conflict(_) => "CONFLICT",
+            Self::Expired(_) => "EXPIRED",
+            Self::RateLimited(_) => "RATE_LIMITED",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+
+    pub fn internal(error: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(error.into())
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::NotFound(format!("{what} not found"))
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::Unauthenticated("sign in first".into())
+    }
+
+    pub fn forbidden() -> Self {
+        Self::Forbidden("you are not allowed to do this".into())
+    }
+}
+
+/// Unique and foreign-key violations that the domain expects, by the constraint or
+/// column name each backend reports, with the message a client should see. This is
+/// the one place constraint names meet domain errors.
+const CONSTRAINT_MESSAGES: &[(&[&str], &str)] = &[
+    (
+        &["uq_users_username", "users.username"],
+        "that username is taken",
+    ),
+    (
+        &["uq_users_email", "users.email"],
+        "that email belongs to another account",
+    ),
+];
+
+impl From<DbErr> for AppError {
+    fn from(error: DbErr) -> Self {
+        if let Some(SqlErr::UniqueConstraintViolation(message)) = error.sql_err() {
+            for (needles, client_message) in CONSTRAINT_MESSAGES {
+                if needles.iter().any(|needle| message.contains(needle)) {
+                    return Self::Conflict((*client_message).into());
+                }
+            }
+        }
+        Self::Internal(error.into())
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(error: tokio::task::JoinError) -> Self {
+        Self::Internal(error.into())
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(error: AppError) -> Self {
+        if let AppError::Internal(cause) = &error {
+            // Logged inside the request's span, so the line carries its request id.
+            tracing::error!(error = format!("{cause:#}"), "internal error");
+        }
+        let code = error.code();
+        async_graphql::Error::new(error.to_string())
+            .extend_with(|_, extensions| extensions.set("code", code))
+    }
+}

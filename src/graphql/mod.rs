@@ -1,0 +1,68 @@
+//! The GraphQL surface: one module per area, merged into `Query` and `Mutation`.
+//! Resolvers are adapters: they take the viewer from the context, call one domain
+//! function and map its result to an explicit GraphQL type.
+
+pub mod audit;
+pub mod auth;
+pub mod connection;
+pub mod loaders;
+pub mod users;
+
+use std::sync::LazyLock;
+
+use async_graphql::{Context, EmptySubscription, ID, MergedObject, Schema, SchemaBuilder};
+use uuid::Uuid;
+
+use crate::{
+    auth::Viewer,
+    error::{AppError, AppResult},
+    state::AppState,
+};
+
+#[derive(MergedObject, Default)]
+pub struct Query(users::UserQuery, auth::AuthQuery, audit::AuditQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(auth::AuthMutation, users::UserMutation);
+
+pub type RosterSchema = Schema<Query, Mutation, EmptySubscription>;
+
+fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+}
+
+/// The schema that serves requests, with the limits of the configuration.
+pub fn build_schema(state: AppState) -> RosterSchema {
+    let config = state.config.clone();
+    let mut builder = builder()
+        .data(state)
+        .limit_depth(config.max_query_depth as usize)
+        .limit_complexity(config.max_query_complexity as usize);
+    if !config.introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
+}
+
+/// The SDL of the schema, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    builder().finish().sdl()
+}
+
+/// The shared state. Missing only if the schema was built without it, a bug.
+pub(crate) fn state<'a>(ctx: &Context<'a>) -> AppResult<&'a AppState> {
+    ctx.data::<AppState>()
+        .map_err(|_| AppError::internal(anyhow::anyhow!("the schema was built without its state")))
+}
+
+static ANONYMOUS: LazyLock<Viewer> = LazyLock::new(|| Viewer::Anonymous);
+
+/// Who is asking; anonymous when the request carried no credentials.
+pub(crate) fn viewer<'a>(ctx: &Context<'a>) -> &'a Viewer {
+    ctx.data_opt::<Viewer>().unwrap_or(&ANONYMOUS)
+}
+
+/// Parses a client-supplied ID. One that cannot be an ID names no object: NOT_FOUND.
+pub(crate) fn parse_id(id: &ID, what: &str) -> AppResult<Uuid> {
+    id.parse::<Uuid>().map_err(|_| AppError::not_found(what))
+}

@@ -1,0 +1,206 @@
+//! The committed `schema.graphql` matches the code, and the schema holds the public
+//! contract (`../shared/design/contract.graphql`) with the same names and nullability.
+
+use std::{collections::BTreeSet, path::Path};
+
+use async_graphql::parser::{
+    parse_schema,
+    types::{InputValueDefinition, TypeKind, TypeSystemDefinition},
+};
+
+/// Parts of the contract that later issues build. Anything listed here must be
+/// absent from the schema (so the list shrinks as work lands); anything else in the
+/// contract must be present.
+const PENDING_TYPES: &[&str] = &[
+    "ProjectType",
+    "Permission",
+    "Role",
+    "SafetyLevel",
+    "ShareAccess",
+    "InvitationStatus",
+    "SettingScope",
+    "SettingType",
+    "Project",
+    "ProjectAccess",
+    "AccessSourceKind",
+    "AccessSource",
+    "RoleAssignment",
+    "Invitation",
+    "Resource",
+    "Share",
+    "Acl",
+    "SettingDefinition",
+    "Setting",
+    "ProjectConnection",
+    "ProjectEdge",
+    "RoleAssignmentConnection",
+    "RoleAssignmentEdge",
+    "InvitationConnection",
+    "InvitationEdge",
+    "ResourceConnection",
+    "ResourceEdge",
+    "CreateProjectInput",
+    "UpdateProjectInput",
+    "InviteInput",
+    "CreateResourceInput",
+    "ShareInput",
+    "SetAclInput",
+    "SignupInput",
+];
+const PENDING_FIELDS: &[&str] = &[
+    "Query.project",
+    "Query.projects",
+    "Query.myInvitations",
+    "Query.invitationByToken",
+    "Query.resource",
+    "Query.readableResources",
+    "Query.acl",
+    "Query.checkPermission",
+    "Query.settingDefinitions",
+    "Query.userSetting",
+    "Query.projectUserSetting",
+    "Mutation.createProject",
+    "Mutation.updateProject",
+    "Mutation.archiveProject",
+    "Mutation.unarchiveProject",
+    "Mutation.deleteProject",
+    "Mutation.assignRole",
+    "Mutation.updateRoleAssignment",
+    "Mutation.removeRoleAssignment",
+    "Mutation.transferOwnership",
+    "Mutation.leaveProject",
+    "Mutation.invite",
+    "Mutation.acceptInvitation",
+    "Mutation.acceptInvitationByToken",
+    "Mutation.declineInvitation",
+    "Mutation.revokeInvitation",
+    "Mutation.resendInvitation",
+    "Mutation.createResource",
+    "Mutation.deleteResource",
+    "Mutation.setAcl",
+    "Mutation.setAcls",
+    "Mutation.setProjectSetting",
+    "Mutation.setProjectUserSetting",
+    "Mutation.setUserSetting",
+];
+
+fn schema_path() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql")
+}
+
+#[test]
+fn the_committed_schema_matches_the_code() {
+    let generated = roster::graphql::sdl();
+    if std::env::var_os("ROSTER_UPDATE_SCHEMA").is_some() {
+        std::fs::write(schema_path(), &generated).expect("write schema.graphql");
+    }
+    let committed = std::fs::read_to_string(schema_path()).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "schema.graphql differs from `roster export-schema`; run `cargo run -- export-schema > schema.graphql` \
+         (or the tests with ROSTER_UPDATE_SCHEMA=1) and review the diff"
+    );
+}
+
+fn argument(owner: &str, value: &InputValueDefinition) -> String {
+    let default = value
+        .default_value
+        .as_ref()
+        .map(|default| format!(" = {}", default.node))
+        .unwrap_or_default();
+    format!("{owner}({}): {}{default}", value.name.node, value.ty.node)
+}
+
+/// Every type, field, argument, input field and enum value, one string each.
+fn items(sdl: &str) -> BTreeSet<String> {
+    let document = parse_schema(sdl).expect("valid SDL");
+    let mut items = BTreeSet::new();
+    for definition in document.definitions {
+        let TypeSystemDefinition::Type(definition) = definition else {
+            continue;
+        };
+        let definition = definition.node;
+        let name = definition.name.node.to_string();
+        match definition.kind {
+            TypeKind::Scalar => {
+                items.insert(format!("scalar {name}"));
+            }
+            TypeKind::Object(object) => {
+                items.insert(format!("type {name}"));
+                for field in object.fields {
+                    let field = field.node;
+                    let owner = format!("{name}.{}", field.name.node);
+                    items.insert(format!("{owner}: {}", field.ty.node));
+                    for arg in field.arguments {
+                        items.insert(argument(&owner, &arg.node));
+                    }
+                }
+            }
+            TypeKind::Enum(enumeration) => {
+                items.insert(format!("enum {name}"));
+                for value in enumeration.values {
+                    items.insert(format!("{name}.{}", value.node.value.node));
+                }
+            }
+            TypeKind::InputObject(input) => {
+                items.insert(format!("input {name}"));
+                for field in input.fields {
+                    items.insert(argument(&name, &field.node));
+                }
+            }
+            TypeKind::Interface(_) | TypeKind::Union(_) => {
+                items.insert(format!("abstract {name}"));
+            }
+        }
+    }
+    items
+}
+
+fn is_pending(item: &str) -> bool {
+    let subject = ["scalar ", "type ", "enum ", "input ", "abstract "]
+        .iter()
+        .find_map(|kind| item.strip_prefix(kind))
+        .unwrap_or(item);
+    let type_name = subject
+        .split(['.', '(', ':'])
+        .next()
+        .unwrap_or_default()
+        .trim();
+    PENDING_TYPES.contains(&type_name)
+        || PENDING_FIELDS.iter().any(|field| {
+            subject.starts_with(&format!("{field}:")) || subject.starts_with(&format!("{field}("))
+        })
+}
+
+fn contract() -> String {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/design/contract.graphql");
+    std::fs::read_to_string(&shared)
+        .unwrap_or_else(|error| panic!("read the contract at {}: {error}", shared.display()))
+}
+
+#[test]
+fn the_schema_contains_the_contract() {
+    let ours = items(&roster::graphql::sdl());
+    let contract = items(&contract());
+    let missing: Vec<_> = contract
+        .iter()
+        .filter(|item| !ours.contains(*item) && !is_pending(item))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "the schema lacks contract items: {missing:#?}"
+    );
+}
+
+#[test]
+fn pending_contract_items_are_really_pending() {
+    let ours = items(&roster::graphql::sdl());
+    let done: Vec<_> = items(&contract())
+        .into_iter()
+        .filter(|item| is_pending(item) && ours.contains(item))
+        .collect();
+    assert!(
+        done.is_empty(),
+        "these are built now; remove them from the PENDING lists: {done:#?}"
+    );
+}
