@@ -47,7 +47,22 @@ pub async fn login(
     client: IpAddr,
 ) -> AppResult<Session> {
     let login = login.trim().to_lowercase();
-    let user_key = format!("user:{login}");
+    let account = user::Entity::find()
+        .filter(
+            user::Column::Username
+                .eq(login.as_str())
+                .or(user::Column::Email.eq(login.as_str())),
+        )
+        .one(&state.db)
+        .await?;
+    // Failures count against the account, however it was named (username or email),
+    // so switching between the two does not double the attempts.
+    let user_key = format!(
+        "user:{}",
+        account
+            .as_ref()
+            .map_or(login.as_str(), |a| a.username.as_str())
+    );
     let address_key = format!("addr:{client}");
     let now = state.clock.now();
     let window_start = now
@@ -83,14 +98,6 @@ pub async fn login(
         ));
     }
 
-    let account = user::Entity::find()
-        .filter(
-            user::Column::Username
-                .eq(login.as_str())
-                .or(user::Column::Email.eq(login.as_str())),
-        )
-        .one(&state.db)
-        .await?;
     let matches = password::verify(
         password_text,
         account.as_ref().map(|u| u.password_hash.as_str()),

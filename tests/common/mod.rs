@@ -169,19 +169,55 @@ impl TestApp {
         &self.client
     }
 
+    /// The absolute URL of a path on this service.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
     /// Sends one GraphQL operation, with a bearer token when given.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
+        self.gql_with_authorization(
+            token.map(|token| format!("Bearer {token}")).as_deref(),
+            query,
+            variables,
+        )
+        .await
+    }
+
+    /// Sends one GraphQL operation with the `Authorization` header exactly as given.
+    pub async fn gql_with_authorization(
+        &self,
+        authorization: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> Gql {
         let mut request = self
             .client
-            .post(format!("{}/graphql", self.address))
+            .post(self.url("/graphql"))
             .json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
+        if let Some(authorization) = authorization {
+            request = request.header(reqwest::header::AUTHORIZATION, authorization);
         }
-        let response = request.send().await.expect("send the request");
-        let status = response.status().as_u16();
-        let body = response.json::<Value>().await.expect("a JSON body");
-        Gql { status, body }
+        Gql::from_response(request.send().await.expect("send the request")).await
+    }
+
+    /// Creates an API token for `user`; returns its secret and its id.
+    pub async fn api_token(&self, user: &TestUser, name: &str) -> (String, String) {
+        let response = self
+            .gql(
+                Some(&user.token),
+                "mutation($name: String!) { createApiToken(name: $name) { token apiToken { id } } }",
+                json!({ "name": name }),
+            )
+            .await;
+        let created = response.data("createApiToken");
+        (
+            created["token"].as_str().expect("token").to_owned(),
+            created["apiToken"]["id"]
+                .as_str()
+                .expect("token id")
+                .to_owned(),
+        )
     }
 
     /// Creates the first superuser the way `create-superuser` does, and signs in.
@@ -245,6 +281,13 @@ pub struct Gql {
 }
 
 impl Gql {
+    /// Reads a response whose body is JSON.
+    pub async fn from_response(response: reqwest::Response) -> Self {
+        let status = response.status().as_u16();
+        let body = response.json::<Value>().await.expect("a JSON body");
+        Self { status, body }
+    }
+
     /// Asserts that there were no errors and returns `data`.
     pub fn ok(&self) -> &Value {
         assert!(
