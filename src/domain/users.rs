@@ -191,14 +191,13 @@ pub async fn update(
     id: Uuid,
     changes: UserChanges,
 ) -> AppResult<user::Model> {
-    viewer.require_user()?;
+    // Every change, even an empty one, needs at least the right to edit the profile
+    // (oneself or a superuser); the checks below add what each field needs.
+    access::require_user_action(viewer, Some(id), UserAction::EditProfile)?;
     let target = user::Entity::find_by_id(id)
         .one(&state.db)
         .await?
         .ok_or_else(|| AppError::not_found("user"))?;
-    if changes.email.is_some() || changes.name.is_some() {
-        access::require_user_action(viewer, Some(id), UserAction::EditProfile)?;
-    }
     if changes.password.is_some() {
         if viewer.is(id) && !viewer.is_superuser() {
             return Err(AppError::Forbidden(
