@@ -4,5 +4,6 @@
 mod audit;
 mod auth;
 mod common;
+mod http;
 mod schema;
 mod users;

@@ -174,6 +174,11 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    /// The URL of a GraphQL GET request with the given query-string parameters.
+    pub fn get_url(&self, params: &[(&str, &str)]) -> reqwest::Url {
+        reqwest::Url::parse_with_params(&self.url("/graphql"), params).expect("a valid URL")
+    }
+
     /// Sends one GraphQL operation, with a bearer token when given.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
         self.gql_with_authorization(
