@@ -3,9 +3,13 @@
 use std::io::BufRead;
 
 use anyhow::{Context, bail};
-use clap::{Parser, Subcommand};
+use clap::{
+    CommandFactory, Parser, Subcommand,
+    error::{ContextKind, ContextValue},
+};
 use roster::{
     app::{self, App},
+    auth::password,
     config::Config,
     domain::users,
     state::{AppState, Clock},
@@ -44,7 +48,7 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let cli = parse_cli();
     init_logging(&cli.config.log_format);
     if let Err(error) = cli.config.validate() {
         bail!("invalid configuration: {error}");
@@ -67,6 +71,33 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
+/// Parses the command line and the environment. A value that clap refuses is
+/// reported with the environment variable behind its flag, since that is where an
+/// operator most often set it.
+fn parse_cli() -> Cli {
+    Cli::try_parse().unwrap_or_else(|error| {
+        let Some(variable) = variable_of(&error) else {
+            error.exit()
+        };
+        let _ = error.print();
+        eprintln!("(set by {variable} or its flag)");
+        std::process::exit(error.exit_code())
+    })
+}
+
+/// The environment variable of the argument a parse error is about, if it has one.
+fn variable_of(error: &clap::Error) -> Option<String> {
+    let Some(ContextValue::String(argument)) = error.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let long = argument.split_whitespace().next()?.strip_prefix("--")?;
+    let command = Cli::command();
+    let argument = command
+        .get_arguments()
+        .find(|argument| argument.get_long() == Some(long))?;
+    Some(argument.get_env()?.to_string_lossy().into_owned())
+}
+
 fn init_logging(format: &str) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
@@ -83,7 +114,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("ROSTER_BIND: cannot listen on {bind}"))?;
-    tracing::info!("serving GraphQL on http://{bind}/graphql");
+    // The bound address, not the configured one: port 0 picks a free port.
+    let address = listener.local_addr().unwrap_or(bind);
+    tracing::info!("serving GraphQL on http://{address}/graphql");
     app.serve(listener, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
@@ -126,6 +159,10 @@ async fn create_superuser(config: Config, username: &str, email: &str) -> anyhow
             line.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
+    // Refuse a weak password before touching (or creating) the database.
+    if let Err(error) = password::check_strength(&password) {
+        bail!("{}: {error}", error.code());
+    }
     let app = App::build(config, Clock::default()).await?;
     let state: AppState = app.state;
     match users::create_superuser(&state, username, email, &password).await {
