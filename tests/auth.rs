@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
+use entity::{api_token, refresh_token, user};
 use roster::auth::jwt::JwtKeys;
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -755,5 +757,81 @@ async fn changing_the_password_ends_every_session() -> TestResult {
         .expect_code("UNAUTHENTICATED");
     let fresh = app.login("bob", new_password).await;
     assert_signed_in(&app, &fresh.token, &bob).await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn secrets_are_stored_only_as_digests() -> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let (api_secret, _) = app.api_token(&admin, "script").await;
+    let db = &app.state.db;
+    for account in user::Entity::find().all(db).await? {
+        assert!(
+            account
+                .password_hash
+                .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{}",
+            account.password_hash
+        );
+        assert!(!account.password_hash.contains(PASSWORD));
+    }
+    let refresh_tokens = refresh_token::Entity::find().all(db).await?;
+    assert_eq!(refresh_tokens.len(), 1);
+    assert!(!format!("{refresh_tokens:?}").contains(&admin.refresh_token));
+    let api_tokens = api_token::Entity::find().all(db).await?;
+    assert_eq!(api_tokens.len(), 1);
+    assert!(!format!("{api_tokens:?}").contains(&api_secret));
+    Ok(())
+}
+
+#[tokio::test]
+async fn instances_on_one_database_share_sessions_revocations_and_limits() -> TestResult {
+    let flags = ["--login-max-failures", "2"];
+    let first = TestApp::spawn_with(&flags).await;
+    let second = first.spawn_beside(&flags).await;
+    let admin = first.superuser().await;
+    let bob = first.user(&admin, "bob").await;
+    // A token issued by one instance is good on the other.
+    assert_signed_in(&second, &bob.token, &bob).await;
+    let (api_secret, _) = first.api_token(&bob, "script").await;
+    assert_signed_in(&second, &api_secret, &bob).await;
+
+    // Failures on one count on the other.
+    for _ in 0..2 {
+        first
+            .gql(None, LOGIN, credentials("admin", "not the password"))
+            .await
+            .expect_code("UNAUTHENTICATED");
+    }
+    second
+        .gql(None, LOGIN, credentials("admin", PASSWORD))
+        .await
+        .expect_code("RATE_LIMITED");
+
+    // A refresh token spent on one is reuse on the other.
+    second
+        .gql(None, REFRESH, json!({ "t": bob.refresh_token }))
+        .await
+        .data("refreshToken");
+    first
+        .gql(None, REFRESH, json!({ "t": bob.refresh_token }))
+        .await
+        .expect_code("UNAUTHENTICATED");
+
+    // A password changed on one ends the sessions the other would accept.
+    let session = second.login("bob", PASSWORD).await;
+    first
+        .gql(
+            Some(&session.token),
+            CHANGE_PASSWORD,
+            json!({ "old": PASSWORD, "new": "a brand new password" }),
+        )
+        .await
+        .ok();
+    second
+        .gql(Some(&session.token), ME, json!({}))
+        .await
+        .expect_code("UNAUTHENTICATED");
     Ok(())
 }
