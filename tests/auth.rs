@@ -835,3 +835,53 @@ async fn instances_on_one_database_share_sessions_revocations_and_limits() -> Te
         .expect_code("UNAUTHENTICATED");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_burst_of_guesses_gets_no_more_tries_than_the_limit() -> TestResult {
+    let app = TestApp::spawn_with(&["--login-max-failures", "3"]).await;
+    app.superuser().await;
+    let mut guesses = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let request = app
+            .client()
+            .post(app.url("/graphql"))
+            .json(&json!({ "query": LOGIN, "variables": credentials("admin", &format!("wrong guess {i}")) }));
+        guesses.spawn(async move {
+            let body = request.send().await?.json::<Value>().await?;
+            Ok::<_, reqwest::Error>(code(&body).map(String::from))
+        });
+    }
+    let mut codes = Vec::new();
+    while let Some(answer) = guesses.join_next().await {
+        codes.push(answer??);
+    }
+    let tried = codes
+        .iter()
+        .filter(|code| code.as_deref() == Some("UNAUTHENTICATED"))
+        .count();
+    let limited = codes
+        .iter()
+        .filter(|code| code.as_deref() == Some("RATE_LIMITED"))
+        .count();
+    assert_eq!(tried + limited, codes.len(), "{codes:?}");
+    assert!(
+        tried <= 3,
+        "{tried} guesses were checked against the password"
+    );
+    // Guesses one at a time get the tries the burst left, and no more.
+    let mut more = 0;
+    while app
+        .gql(None, LOGIN, credentials("admin", "one more guess"))
+        .await
+        .code()
+        == Some("UNAUTHENTICATED")
+    {
+        more += 1;
+        assert!(tried + more <= 3, "{tried} + {more} guesses were checked");
+    }
+    assert_eq!(tried + more, 3);
+    app.gql(None, LOGIN, credentials("admin", PASSWORD))
+        .await
+        .expect_code("RATE_LIMITED");
+    Ok(())
+}
