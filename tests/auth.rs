@@ -885,3 +885,24 @@ async fn a_burst_of_guesses_gets_no_more_tries_than_the_limit() -> TestResult {
         .expect_code("RATE_LIMITED");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_refresh_token_sent_twice_at_once_makes_one_session_at_most() -> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let variables = json!({ "t": admin.refresh_token });
+    let (one, two) = tokio::join!(
+        app.gql(None, REFRESH, variables.clone()),
+        app.gql(None, REFRESH, variables.clone()),
+    );
+    let mut codes = [one.code(), two.code()];
+    codes.sort();
+    // One wins; the other is reuse, which also ends the winner's new session.
+    assert_eq!(codes, [None, Some("UNAUTHENTICATED")]);
+    let winner = if one.code().is_none() { &one } else { &two };
+    let newest = winner.data("refreshToken")["refreshToken"].clone();
+    app.gql(None, REFRESH, json!({ "t": newest }))
+        .await
+        .expect_code("UNAUTHENTICATED");
+    Ok(())
+}

@@ -785,3 +785,23 @@ async fn two_superusers_demoting_each_other_at_once_leave_one() -> TestResult {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn two_accounts_created_at_once_with_one_username_make_one() -> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let mut shouting = new_user("alice");
+    shouting["email"] = json!("ALICE@example.org");
+    let (one, two) = tokio::join!(
+        create(&app, &admin, new_user("alice")),
+        create(&app, &admin, shouting),
+    );
+    let mut codes = [one.code(), two.code()];
+    codes.sort();
+    assert_eq!(codes, [None, Some("CONFLICT")]);
+    assert_eq!(
+        usernames(&app, &admin, json!({ "search": "alice" })).await,
+        ["alice"].map(String::from)
+    );
+    Ok(())
+}
