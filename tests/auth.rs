@@ -388,6 +388,29 @@ async fn an_access_token_expires_after_fifteen_minutes() -> TestResult {
 }
 
 #[tokio::test]
+async fn a_session_tells_when_its_access_token_expires() -> TestResult {
+    let app = TestApp::spawn_with(&["--access-token-ttl-secs", "600"]).await;
+    app.superuser().await;
+    let before = app.clock.now();
+    let login = app.gql(None, LOGIN, credentials("admin", PASSWORD)).await;
+    let after = app.clock.now();
+    let login = login.data("login").clone();
+    let expires_at =
+        chrono::DateTime::parse_from_rfc3339(login["expiresAt"].as_str().ok_or("expiresAt")?)?;
+    let ttl = chrono::Duration::seconds(600);
+    assert!(before + ttl <= expires_at && expires_at <= after + ttl);
+    let token = login["accessToken"].as_str().ok_or("token")?;
+    // A minute either side of the expiry, whatever the login itself took.
+    app.clock.advance(Duration::from_secs(540));
+    app.gql(Some(token), ME, json!({})).await.ok();
+    app.clock.advance(Duration::from_secs(120));
+    app.gql(Some(token), ME, json!({}))
+        .await
+        .expect_code("EXPIRED");
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_garbage_bearer_token_is_unauthenticated_with_http_200() -> TestResult {
     let app = TestApp::spawn().await;
     for token in ["garbage", "rst_garbage", "eyJhbGciOiJIUzI1NiJ9.e30.bad"] {
