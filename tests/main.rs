@@ -6,5 +6,6 @@ mod auth;
 mod cli;
 mod common;
 mod http;
+mod projects;
 mod schema;
 mod users;
