@@ -227,7 +227,7 @@ pub fn project_access(
     };
     for (depth, link) in chain.iter().enumerate() {
         if let Some((role, expires_at)) = link.assignment
-            && expires_at.is_none_or(|at| at > now)
+            && in_force(expires_at, now)
         {
             let kind = if depth == 0 {
                 SourceKind::Direct
@@ -353,6 +353,12 @@ impl ProjectAccess {
     }
 }
 
+/// Whether an assignment with this expiry still grants its role at `now`: from the
+/// instant it expires, it grants nothing.
+pub fn in_force(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    expires_at.is_none_or(|at| at > now)
+}
+
 /// The highest unexpired role a user holds on the ancestors of a project (the
 /// first link is the project itself and is skipped).
 pub fn inherited_role(chain: &[ChainLink], now: DateTime<Utc>) -> Option<Role> {
@@ -360,7 +366,7 @@ pub fn inherited_role(chain: &[ChainLink], now: DateTime<Utc>) -> Option<Role> {
         .iter()
         .skip(1)
         .filter_map(|link| link.assignment)
-        .filter(|(_, expires_at)| expires_at.is_none_or(|at| at > now))
+        .filter(|(_, expires_at)| in_force(*expires_at, now))
         .map(|(role, _)| role)
         .max()
 }

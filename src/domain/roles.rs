@@ -444,9 +444,10 @@ pub async fn transfer_ownership(
             "that user already owns the project".into(),
         ));
     }
+    // A lapsed assignment is no role: it grants nothing and cannot become ownership.
     let new_owner = assignments
         .iter()
-        .find(|a| a.user_id == new_owner_id)
+        .find(|a| a.user_id == new_owner_id && access::in_force(a.expires_at, now))
         .cloned()
         .ok_or_else(|| {
             AppError::Conflict(
