@@ -250,8 +250,9 @@ pub async fn assign(
     let now = state.clock.now();
     let txn = state.db.begin().await?;
     let project = projects::view(&txn, state, viewer, project_id).await?;
-    project.access.require_manage_role(role)?;
+    // OWNER and FINDER-on-a-project are refused for what they are, whoever asks.
     require_assignable(role, project.project().project_type)?;
+    project.access.require_manage_role(role)?;
     require_future(expires_at, now)?;
     projects::lock(&txn, project_id).await?;
     let assignee = user::Entity::find_by_id(user_id)
@@ -342,9 +343,9 @@ pub async fn update(
     if assignment.role == Role::Owner {
         return Err(owner_is_fixed());
     }
+    require_assignable(role, project.project().project_type)?;
     project.access.require_manage_role(assignment.role)?;
     project.access.require_manage_role(role)?;
-    require_assignable(role, project.project().project_type)?;
     if let Some(expires_at) = expires_at {
         require_future(expires_at, now)?;
     }
