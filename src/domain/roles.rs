@@ -499,7 +499,12 @@ pub async fn transfer_ownership(
     )
     .await?;
     txn.commit().await?;
-    projects::view(&state.db, state, viewer, project_id).await
+    // Not `projects::view`: an old owner who just left may no longer find the project,
+    // and the transfer has happened all the same. They get it as they now see it.
+    let chain = projects::load_chain(&state.db, viewer.id(), project_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("project"))?;
+    Ok(ProjectView::new(chain, viewer, now))
 }
 
 /// The viewer gives up their direct role in a project. The owner cannot leave.
