@@ -18,6 +18,7 @@ use super::{
 };
 use crate::{
     access::{self, AccessSource as Grant, ProjectAccess as Access},
+    auth::Viewer,
     domain::{
         Page,
         audit::{self, EventFilter},
@@ -369,6 +370,10 @@ pub struct ProjectQuery;
 impl ProjectQuery {
     /// A project or category; null (NOT_FOUND) unless the viewer may find it.
     async fn project(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Project>> {
+        // A stale or bad token is reported as such, not hidden behind NOT_FOUND.
+        if let Viewer::Rejected(rejection) = viewer(ctx) {
+            return Err(rejection.to_error().into());
+        }
         let id = parse_id(&id, "project")?;
         let chain = ChainLoader::load(ctx, id).await?;
         let project = chain
@@ -385,7 +390,10 @@ impl ProjectQuery {
 
     /// Every project and category the viewer may find, by title.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
-    #[expect(clippy::too_many_arguments, reason = "one argument per filter of the contract")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per filter of the contract"
+    )]
     async fn projects(
         &self,
         ctx: &Context<'_>,
