@@ -6,6 +6,7 @@ mod auth;
 mod cli;
 mod common;
 mod http;
+mod matrix;
 mod projects;
 mod schema;
 mod users;
