@@ -8,5 +8,6 @@ mod common;
 mod http;
 mod matrix;
 mod projects;
+mod roles;
 mod schema;
 mod users;
