@@ -232,6 +232,18 @@ async fn a_delegate_manages_roles_below_delegate_and_the_owner_also_delegates() 
             .await
             .expect_code("FORBIDDEN");
     }
+    // The delegate grants GUEST and VIEWER from scratch too, and takes them back.
+    for role in ["GUEST", "VIEWER"] {
+        let granted = assign(&app, &delegate, &project, &newcomer, role).await;
+        assert_eq!(granted["role"], role);
+        app.gql(
+            Some(&delegate.token),
+            REMOVE,
+            json!({ "id": id_of(&granted) }),
+        )
+        .await
+        .ok();
+    }
     app.gql(
         Some(&contributor.token),
         REMOVE,
@@ -1034,5 +1046,62 @@ async fn every_project_and_role_mutation_writes_its_event_listed_newest_first() 
     assert_eq!(trail["edges"][0]["node"]["action"], "project.delete");
     assert_eq!(trail["edges"][0]["node"]["targetId"], json!(project));
     assert_eq!(trail["edges"][0]["node"]["actor"]["username"], "delegate");
+    Ok(())
+}
+
+#[tokio::test]
+async fn members_page_through_direct_then_inherited_assignments() -> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let owner = app.user(&admin, "owner").await;
+    let mut people = Vec::new();
+    for name in ["ann", "ben", "cat", "dan"] {
+        people.push(app.user(&admin, name).await);
+    }
+    let lab = create(&app, &owner, "Lab", "CATEGORY", None).await;
+    let study = create(&app, &owner, "Study", "PROJECT", Some(&lab)).await;
+    assign(&app, &owner, &study, &people[0], "GUEST").await;
+    assign(&app, &owner, &study, &people[1], "VIEWER").await;
+    assign(&app, &owner, &lab, &people[2], "VIEWER").await;
+    assign(&app, &owner, &lab, &people[3], "FINDER").await;
+    let query = "query($p: ID!, $after: String) { project(id: $p) { members(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { role inherited user { username } project { title } } } } } }";
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let response = app
+            .gql(
+                Some(&people[0].token),
+                query,
+                json!({ "p": study, "after": after }),
+            )
+            .await;
+        let page = &response.data("project")["members"];
+        assert_eq!(page["totalCount"], 6);
+        for edge in page["edges"].as_array().expect("edges") {
+            let node = &edge["node"];
+            seen.push(format!(
+                "{} {} {} {}",
+                node["user"]["username"].as_str().expect("username"),
+                node["role"].as_str().expect("role"),
+                node["project"]["title"].as_str().expect("title"),
+                node["inherited"]
+            ));
+        }
+        if page["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(
+        seen,
+        [
+            "owner OWNER Study false",
+            "ann GUEST Study false",
+            "ben VIEWER Study false",
+            "owner OWNER Lab true",
+            "cat VIEWER Lab true",
+            "dan FINDER Lab true",
+        ]
+    );
     Ok(())
 }
