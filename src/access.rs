@@ -1,6 +1,9 @@
 //! The one place that decides who may do what. Domain functions and GraphQL guards
 //! ask here; nothing else compares roles or checks ownership.
 
+use chrono::{DateTime, Utc};
+pub use entity::role_assignment::Role;
+use entity::user;
 use uuid::Uuid;
 
 use crate::{
@@ -89,5 +92,315 @@ pub fn require_superuser(viewer: &Viewer) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::Forbidden("only superusers may do this".into()))
+    }
+}
+
+/// What a role lets one do in a project (DESIGN.md, "The permission matrix").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Permission {
+    Find,
+    View,
+    Read,
+    Write,
+    Execute,
+    ManageMembers,
+    ManageSettings,
+    UpdateProject,
+    Archive,
+    Delete,
+    TransferOwnership,
+}
+
+impl Permission {
+    pub const ALL: [Self; 11] = [
+        Self::Find,
+        Self::View,
+        Self::Read,
+        Self::Write,
+        Self::Execute,
+        Self::ManageMembers,
+        Self::ManageSettings,
+        Self::UpdateProject,
+        Self::Archive,
+        Self::Delete,
+        Self::TransferOwnership,
+    ];
+
+    /// The lowest role that holds this permission; every higher role holds it too.
+    pub fn minimum_role(self) -> Role {
+        match self {
+            Self::Find => Role::Finder,
+            Self::View => Role::Viewer,
+            Self::Read => Role::Guest,
+            Self::Write | Self::Execute => Role::Contributor,
+            Self::ManageMembers | Self::ManageSettings | Self::UpdateProject | Self::Archive => {
+                Role::Delegate
+            }
+            Self::Delete | Self::TransferOwnership => Role::Owner,
+        }
+    }
+
+    /// Denied in an archived project, whoever asks.
+    pub fn changes_content(self) -> bool {
+        matches!(self, Self::Write | Self::Execute)
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Self::Find => "find",
+            Self::View => "view",
+            Self::Read => "read",
+            Self::Write => "write to",
+            Self::Execute => "run work in",
+            Self::ManageMembers => "manage the members of",
+            Self::ManageSettings => "change the settings of",
+            Self::UpdateProject => "update",
+            Self::Archive => "archive or unarchive",
+            Self::Delete => "delete",
+            Self::TransferOwnership => "transfer the ownership of",
+        }
+    }
+}
+
+/// Where a grant comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceKind {
+    Direct,
+    Inherited,
+    Public,
+    Superuser,
+}
+
+/// One grant that applies to a project, and the project that holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessSource {
+    pub kind: SourceKind,
+    pub role: Role,
+    pub project_id: Uuid,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A project or one of its ancestors, as access needs it: nearest first.
+#[derive(Clone, Debug)]
+pub struct ChainLink {
+    pub project_id: Uuid,
+    pub public_access: Option<Role>,
+    pub archived: bool,
+    /// The subject's direct assignment here, expired or not.
+    pub assignment: Option<(Role, Option<DateTime<Utc>>)>,
+}
+
+/// What a subject may do in one project, and why.
+#[derive(Clone, Debug)]
+pub struct ProjectAccess {
+    pub project_id: Uuid,
+    /// The effective role: the highest grant. Superusers count as OWNER.
+    pub role: Option<Role>,
+    /// The unexpired direct role in this project.
+    pub direct_role: Option<Role>,
+    /// Every grant that applies, highest first.
+    pub sources: Vec<AccessSource>,
+    pub superuser: bool,
+    /// The project or an ancestor is archived.
+    pub read_only: bool,
+}
+
+/// Computes the access of `subject` (None: anonymous) to the first project of
+/// `chain`, given that project and its ancestors, nearest first.
+pub fn project_access(
+    subject: Option<&user::Model>,
+    chain: &[ChainLink],
+    now: DateTime<Utc>,
+) -> ProjectAccess {
+    let project_id = chain.first().map_or(Uuid::nil(), |link| link.project_id);
+    let read_only = chain.iter().any(|link| link.archived);
+    let mut access = ProjectAccess {
+        project_id,
+        role: None,
+        direct_role: None,
+        sources: Vec::new(),
+        superuser: false,
+        read_only,
+    };
+    let Some(subject) = subject.filter(|user| user.is_active) else {
+        return access;
+    };
+    for (depth, link) in chain.iter().enumerate() {
+        if let Some((role, expires_at)) = link.assignment
+            && in_force(expires_at, now)
+        {
+            let kind = if depth == 0 {
+                SourceKind::Direct
+            } else {
+                SourceKind::Inherited
+            };
+            if depth == 0 {
+                access.direct_role = Some(role);
+            }
+            access.sources.push(AccessSource {
+                kind,
+                role,
+                project_id: link.project_id,
+                expires_at,
+            });
+        }
+        if let Some(role) = link.public_access {
+            access.sources.push(AccessSource {
+                kind: SourceKind::Public,
+                role,
+                project_id: link.project_id,
+                expires_at: None,
+            });
+        }
+    }
+    if subject.is_superuser {
+        access.superuser = true;
+        access.sources.push(AccessSource {
+            kind: SourceKind::Superuser,
+            role: Role::Owner,
+            project_id,
+            expires_at: None,
+        });
+    }
+    // Highest first; among equals the nearer grant, then the more specific kind.
+    access
+        .sources
+        .sort_by_key(|source| std::cmp::Reverse(source.role));
+    access.role = access.sources.first().map(|source| source.role);
+    access
+}
+
+impl ProjectAccess {
+    /// Whether this access holds `permission`.
+    pub fn allows(&self, permission: Permission) -> bool {
+        if self.read_only && permission.changes_content() {
+            return false;
+        }
+        self.superuser
+            || self
+                .role
+                .is_some_and(|role| role >= permission.minimum_role())
+    }
+
+    /// Every permission held, in the matrix's order.
+    pub fn permissions(&self) -> Vec<Permission> {
+        Permission::ALL
+            .into_iter()
+            .filter(|p| self.allows(*p))
+            .collect()
+    }
+
+    /// The role comes from an ancestor or public access, not a direct assignment.
+    pub fn inherited(&self) -> bool {
+        self.sources
+            .first()
+            .is_some_and(|source| matches!(source.kind, SourceKind::Inherited | SourceKind::Public))
+    }
+
+    /// Fails unless `permission` is held: NOT_FOUND when the project may not even be
+    /// found (its existence must not leak), FORBIDDEN otherwise.
+    pub fn require(&self, permission: Permission) -> AppResult<()> {
+        if !self.allows(Permission::Find) {
+            return Err(AppError::not_found("project"));
+        }
+        if self.allows(permission) {
+            return Ok(());
+        }
+        if self.read_only && permission.changes_content() {
+            return Err(AppError::Forbidden(
+                "the project is archived, so it is read-only".into(),
+            ));
+        }
+        Err(AppError::Forbidden(format!(
+            "you may not {} this project",
+            permission.describe()
+        )))
+    }
+
+    /// Whether this access may grant, change or take away `role` here: superusers
+    /// any role below OWNER, an OWNER up to DELEGATE, a DELEGATE up to CONTRIBUTOR.
+    /// OWNER itself only changes hands through a transfer.
+    pub fn may_manage_role(&self, role: Role) -> bool {
+        if role == Role::Owner || !self.allows(Permission::ManageMembers) {
+            return false;
+        }
+        if self.superuser {
+            return true;
+        }
+        match self.role {
+            Some(Role::Owner) => role <= Role::Delegate,
+            Some(Role::Delegate) => role <= Role::Contributor,
+            _ => false,
+        }
+    }
+
+    /// Fails with FORBIDDEN unless `may_manage_role`.
+    pub fn require_manage_role(&self, role: Role) -> AppResult<()> {
+        self.require(Permission::ManageMembers)?;
+        if self.may_manage_role(role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "your role does not let you manage the role {}",
+                role_name(role)
+            )))
+        }
+    }
+
+    /// Whether this access may ask what another user may do here.
+    pub fn may_inspect_others(&self) -> bool {
+        self.superuser || self.allows(Permission::ManageMembers)
+    }
+}
+
+/// Whether an assignment with this expiry still grants its role at `now`: from the
+/// instant it expires, it grants nothing.
+pub fn in_force(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    expires_at.is_none_or(|at| at > now)
+}
+
+/// The highest unexpired role a user holds on the ancestors of a project (the
+/// first link is the project itself and is skipped).
+pub fn inherited_role(chain: &[ChainLink], now: DateTime<Utc>) -> Option<Role> {
+    chain
+        .iter()
+        .skip(1)
+        .filter_map(|link| link.assignment)
+        .filter(|(_, expires_at)| in_force(*expires_at, now))
+        .map(|(role, _)| role)
+        .max()
+}
+
+/// Refuses a direct role that an inherited one already exceeds.
+pub fn require_not_below_inherited(role: Role, inherited: Option<Role>) -> AppResult<()> {
+    match inherited {
+        Some(inherited) if role < inherited => Err(AppError::Conflict(format!(
+            "the user already inherits {} here; a direct {} would be below it",
+            role_name(inherited),
+            role_name(role)
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Whether the viewer may create projects and categories at the top level.
+pub fn may_create_top_level(viewer: &Viewer, superusers_only: bool) -> bool {
+    viewer.user().is_some() && (!superusers_only || viewer.is_superuser())
+}
+
+/// Whether the viewer may name someone else as the owner of a new project.
+pub fn may_choose_owner(viewer: &Viewer) -> bool {
+    viewer.is_superuser()
+}
+
+/// The contract's name of a role, for messages.
+pub fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Owner => "OWNER",
+        Role::Delegate => "DELEGATE",
+        Role::Contributor => "CONTRIBUTOR",
+        Role::Guest => "GUEST",
+        Role::Viewer => "VIEWER",
+        Role::Finder => "FINDER",
     }
 }

@@ -289,9 +289,10 @@ async fn execute(
         headers,
         &http.state.config.trusted_proxies,
     ));
+    let viewer_id = viewer.id();
     let mut batch = batch.data(viewer).data(client);
     for request in batch.iter_mut() {
-        loaders::attach(&mut request.data, &http.state.db);
+        loaders::attach(&mut request.data, &http.state, viewer_id);
     }
     let mut response = http.schema.execute_batch(batch).await;
     match &mut response {

@@ -109,6 +109,10 @@ pub struct Config {
     #[arg(long, env = "ROSTER_RESTRICT_USER_LIST", default_value_t = false, action = clap::ArgAction::Set, global = true)]
     pub restrict_user_list: bool,
 
+    /// Only superusers may create projects and categories at the top level.
+    #[arg(long, env = "ROSTER_RESTRICT_TOP_LEVEL_PROJECTS", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub restrict_top_level_projects: bool,
+
     /// Log format: `text` or `json`. The level comes from `RUST_LOG` (default `info`).
     #[arg(long, env = "ROSTER_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
     pub log_format: String,

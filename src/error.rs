@@ -79,6 +79,28 @@ const CONSTRAINT_MESSAGES: &[(&[&str], &str)] = &[
         &["uq_users_email", "users.email"],
         "that email belongs to another account",
     ),
+    (
+        &[
+            "uq_projects_sibling_title",
+            "uq_projects_top_level_title",
+            "projects.title_key",
+        ],
+        "another project or category here already has that title",
+    ),
+    (
+        &[
+            "uq_role_assignments_project_user",
+            "role_assignments.project_id, role_assignments.user_id",
+        ],
+        "the user already holds a role here",
+    ),
+    (
+        &[
+            "uq_role_assignments_one_owner",
+            "role_assignments.project_id",
+        ],
+        "the project already has an owner",
+    ),
 ];
 
 impl From<DbErr> for AppError {

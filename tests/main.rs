@@ -6,5 +6,8 @@ mod auth;
 mod cli;
 mod common;
 mod http;
+mod matrix;
+mod projects;
+mod roles;
 mod schema;
 mod users;

@@ -4,5 +4,7 @@
 pub mod api_token;
 pub mod audit_event;
 pub mod login_failure;
+pub mod project;
 pub mod refresh_token;
+pub mod role_assignment;
 pub mod user;

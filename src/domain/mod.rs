@@ -3,6 +3,8 @@
 //! transaction and records its audit event in it. No GraphQL types here.
 
 pub mod audit;
+pub mod projects;
+pub mod roles;
 pub mod sessions;
 pub mod users;
 pub mod validate;
@@ -63,6 +65,16 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The same page holding other items (e.g. the objects built from these rows).
+    pub fn with_items<U>(self, items: Vec<U>) -> Page<U> {
+        Page {
+            items,
+            has_next_page: self.has_next_page,
+            has_previous_page: self.has_previous_page,
+            total_count: self.total_count,
+        }
+    }
+
     /// Builds a page from rows fetched with `args.limit()`.
     pub fn from_rows(mut rows: Vec<T>, args: &PageArgs, total_count: u64) -> Self {
         let has_next_page = rows.len() as u64 > args.first;
@@ -74,4 +86,36 @@ impl<T> Page<T> {
             total_count,
         }
     }
+}
+
+/// A raw statement written with `?` placeholders, numbered `$1…` for PostgreSQL.
+/// Used for the recursive tree queries that the query builder cannot express well.
+pub fn raw_statement(
+    backend: sea_orm::DbBackend,
+    sql: &str,
+    values: Vec<sea_orm::Value>,
+) -> sea_orm::Statement {
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            let mut numbered = String::with_capacity(sql.len() + 16);
+            let mut index = 0;
+            for c in sql.chars() {
+                if c == '?' {
+                    index += 1;
+                    numbered.push('$');
+                    numbered.push_str(&index.to_string());
+                } else {
+                    numbered.push(c);
+                }
+            }
+            numbered
+        }
+        _ => sql.to_owned(),
+    };
+    sea_orm::Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// `?, ?, …` for an IN list of `count` values.
+pub fn placeholders(count: usize) -> String {
+    vec!["?"; count].join(", ")
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{
     Page, PageArgs,
     audit::{self, Event},
-    validate,
+    roles, validate,
 };
 use crate::{
     access::{self, UserAction},
@@ -124,16 +124,18 @@ pub struct UserFilter {
     pub include_system_users: bool,
 }
 
-/// Accounts ordered by username. `contributes_somewhere` tells whether the viewer
-/// holds CONTRIBUTOR or above in any project, for the `restrict_user_list` rule.
+/// Accounts ordered by username.
 pub async fn list(
     state: &AppState,
     viewer: &Viewer,
     filter: UserFilter,
     page: PageArgs,
-    contributes_somewhere: bool,
 ) -> AppResult<Page<user::Model>> {
-    viewer.require_user()?;
+    let me = viewer.require_user()?;
+    // Only the `restrict_user_list` rule needs to know; skip the query otherwise.
+    let contributes_somewhere = state.config.restrict_user_list
+        && !viewer.is_superuser()
+        && roles::contributes_somewhere(&state.db, me.id, state.clock.now()).await?;
     if !access::may_list_users(
         viewer,
         state.config.restrict_user_list,
@@ -339,6 +341,11 @@ pub async fn delete(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<us
         .ok_or_else(|| AppError::not_found("user"))?;
     if target.is_superuser && target.is_active {
         ensure_another_active_superuser(&txn, id).await?;
+    }
+    if roles::owns_a_project(&txn, id).await? {
+        return Err(AppError::Conflict(
+            "this user owns projects: transfer their ownership first".into(),
+        ));
     }
     user::Entity::delete_by_id(id).exec(&txn).await?;
     let details = json!({ "username": target.username });

@@ -1,41 +1,39 @@
 //! DataLoaders: one per lookup, created per request (so their caches never outlive
-//! it), permission-blind. Lists resolve nested objects through them in one batched
-//! statement instead of one per row.
+//! it and know who is asking), permission-blind. Lists resolve nested objects through
+//! them in one batched statement instead of one per row.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+};
 
 use async_graphql::{
     Context,
     dataloader::{DataLoader, Loader},
 };
 use entity::user;
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use crate::{
+    domain::{
+        Page, PageArgs,
+        projects::{self, Chain},
+        roles::{self, Member},
+    },
+    error::{AppError, AppResult},
+    state::AppState,
+};
 
-/// Users by id.
-pub struct UserLoader {
-    db: DatabaseConnection,
+/// Loader errors must be `Clone`; the cause is logged when it reaches the client.
+type LoadError = Arc<AppError>;
+
+fn shared(error: impl Into<AppError>) -> LoadError {
+    Arc::new(error.into())
 }
 
-impl Loader<Uuid> for UserLoader {
-    type Value = user::Model;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let users = user::Entity::find()
-            .filter(user::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.db)
-            .await?;
-        Ok(users.into_iter().map(|user| (user.id, user)).collect())
-    }
-}
-
-impl UserLoader {
-    pub async fn load(ctx: &Context<'_>, id: Uuid) -> AppResult<Option<user::Model>> {
-        loader::<Self>(ctx)?.load_one(id).await.map_err(db_error)
-    }
+fn unshared(error: LoadError) -> AppError {
+    AppError::internal(anyhow::anyhow!("{error}"))
 }
 
 fn loader<'a, L: Send + Sync + 'static>(ctx: &Context<'a>) -> AppResult<&'a DataLoader<L>> {
@@ -44,11 +42,199 @@ fn loader<'a, L: Send + Sync + 'static>(ctx: &Context<'a>) -> AppResult<&'a Data
     })
 }
 
-fn db_error(error: Arc<DbErr>) -> AppError {
-    AppError::internal(anyhow::anyhow!("{error}"))
+/// Users by id.
+pub struct UserLoader {
+    db: DatabaseConnection,
 }
 
-/// Adds a fresh set of loaders to a request's data.
-pub fn attach(data: &mut async_graphql::Data, db: &DatabaseConnection) {
+impl Loader<Uuid> for UserLoader {
+    type Value = user::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let users = user::Entity::find()
+            .filter(user::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await
+            .map_err(shared)?;
+        Ok(users.into_iter().map(|user| (user.id, user)).collect())
+    }
+}
+
+impl UserLoader {
+    pub async fn load(ctx: &Context<'_>, id: Uuid) -> AppResult<Option<user::Model>> {
+        loader::<Self>(ctx)?.load_one(id).await.map_err(unshared)
+    }
+}
+
+/// Projects with their ancestors and the viewer's assignments along the way, by
+/// project id: everything access is computed from, in one statement per batch.
+pub struct ChainLoader {
+    db: DatabaseConnection,
+    viewer_id: Option<Uuid>,
+}
+
+impl Loader<Uuid> for ChainLoader {
+    type Value = Chain;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        projects::load_chains(&self.db, self.viewer_id, keys)
+            .await
+            .map_err(shared)
+    }
+}
+
+impl ChainLoader {
+    pub async fn load(ctx: &Context<'_>, id: Uuid) -> AppResult<Option<Chain>> {
+        loader::<Self>(ctx)?.load_one(id).await.map_err(unshared)
+    }
+
+    pub async fn load_many(ctx: &Context<'_>, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Chain>> {
+        loader::<Self>(ctx)?
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(unshared)
+    }
+}
+
+/// The direct owner of each project.
+pub struct OwnerLoader {
+    db: DatabaseConnection,
+}
+
+impl Loader<Uuid> for OwnerLoader {
+    type Value = user::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        roles::owners(&self.db, keys).await.map_err(shared)
+    }
+}
+
+impl OwnerLoader {
+    pub async fn load(ctx: &Context<'_>, project_id: Uuid) -> AppResult<Option<user::Model>> {
+        loader::<Self>(ctx)?
+            .load_one(project_id)
+            .await
+            .map_err(unshared)
+    }
+}
+
+/// One page of members of a project: (project, page size, after-key).
+pub type MembersKey = (Uuid, u64, Option<String>);
+
+pub struct MembersLoader {
+    db: DatabaseConnection,
+}
+
+impl Loader<MembersKey> for MembersLoader {
+    type Value = Page<Member>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[MembersKey],
+    ) -> Result<HashMap<MembersKey, Self::Value>, Self::Error> {
+        // Keys that ask for the same page shape share one statement.
+        let mut shapes: BTreeMap<(u64, Option<String>), Vec<Uuid>> = BTreeMap::new();
+        for (project_id, first, after) in keys {
+            shapes
+                .entry((*first, after.clone()))
+                .or_default()
+                .push(*project_id);
+        }
+        let mut pages = HashMap::new();
+        for ((first, after), project_ids) in shapes {
+            let args = PageArgs {
+                first,
+                after: after.clone(),
+            };
+            for (project_id, page) in roles::members(&self.db, &project_ids, &args)
+                .await
+                .map_err(shared)?
+            {
+                pages.insert((project_id, first, after.clone()), page);
+            }
+        }
+        Ok(pages)
+    }
+}
+
+impl MembersLoader {
+    pub async fn load(
+        ctx: &Context<'_>,
+        project_id: Uuid,
+        page: &PageArgs,
+    ) -> AppResult<Page<Member>> {
+        let key = (project_id, page.first, page.after.clone());
+        Ok(loader::<Self>(ctx)?
+            .load_one(key)
+            .await
+            .map_err(unshared)?
+            .unwrap_or_else(|| Page::from_rows(Vec::new(), page, 0)))
+    }
+}
+
+/// Whether the viewer shares a project with each user (for email visibility).
+pub struct CoMemberLoader {
+    state: AppState,
+    viewer_id: Option<Uuid>,
+}
+
+impl Loader<Uuid> for CoMemberLoader {
+    type Value = bool;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let Some(viewer_id) = self.viewer_id else {
+            return Ok(keys.iter().map(|key| (*key, false)).collect());
+        };
+        let shared_with =
+            roles::co_members(&self.state.db, viewer_id, keys, self.state.clock.now())
+                .await
+                .map_err(shared)?;
+        Ok(keys
+            .iter()
+            .map(|key| (*key, shared_with.contains(key)))
+            .collect())
+    }
+}
+
+impl CoMemberLoader {
+    pub async fn load(ctx: &Context<'_>, user_id: Uuid) -> AppResult<bool> {
+        Ok(loader::<Self>(ctx)?
+            .load_one(user_id)
+            .await
+            .map_err(unshared)?
+            .unwrap_or(false))
+    }
+}
+
+/// Adds a fresh set of loaders, for one viewer, to a request's data.
+pub fn attach(data: &mut async_graphql::Data, state: &AppState, viewer_id: Option<Uuid>) {
+    let db = &state.db;
     data.insert(DataLoader::new(UserLoader { db: db.clone() }, tokio::spawn));
+    data.insert(DataLoader::new(
+        ChainLoader {
+            db: db.clone(),
+            viewer_id,
+        },
+        tokio::spawn,
+    ));
+    data.insert(DataLoader::new(
+        OwnerLoader { db: db.clone() },
+        tokio::spawn,
+    ));
+    data.insert(DataLoader::new(
+        MembersLoader { db: db.clone() },
+        tokio::spawn,
+    ));
+    data.insert(DataLoader::new(
+        CoMemberLoader {
+            state: state.clone(),
+            viewer_id,
+        },
+        tokio::spawn,
+    ));
 }

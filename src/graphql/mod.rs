@@ -5,7 +5,10 @@
 pub mod audit;
 pub mod auth;
 pub mod connection;
+pub mod enums;
 pub mod loaders;
+pub mod projects;
+pub mod roles;
 pub mod users;
 
 use std::sync::LazyLock;
@@ -20,10 +23,20 @@ use crate::{
 };
 
 #[derive(MergedObject, Default)]
-pub struct Query(users::UserQuery, auth::AuthQuery, audit::AuditQuery);
+pub struct Query(
+    users::UserQuery,
+    auth::AuthQuery,
+    projects::ProjectQuery,
+    audit::AuditQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(auth::AuthMutation, users::UserMutation);
+pub struct Mutation(
+    auth::AuthMutation,
+    users::UserMutation,
+    projects::ProjectMutation,
+    roles::RoleMutation,
+);
 
 pub type RosterSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::{
     connection::{Connection, connection, page_args},
+    loaders::CoMemberLoader,
     parse_id, state, viewer,
 };
 use crate::{
@@ -53,11 +54,16 @@ impl User {
     }
 
     /// Null unless the viewer is this user, a superuser, or shares a project with them.
-    async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
+    async fn email(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
         let viewer = self.signed_in_as.as_ref().unwrap_or_else(|| viewer(ctx));
-        let shares_a_project = false;
-        access::may_see_email(viewer, self.model.id, shares_a_project)
-            .then_some(self.model.email.as_str())
+        // Only ask the database when nothing else already decides.
+        let shares_a_project = !access::may_see_email(viewer, self.model.id, false)
+            && viewer.user().is_some()
+            && CoMemberLoader::load(ctx, self.model.id).await?;
+        Ok(
+            access::may_see_email(viewer, self.model.id, shares_a_project)
+                .then_some(self.model.email.as_str()),
+        )
     }
 
     async fn name(&self) -> &str {
@@ -119,15 +125,7 @@ impl UserQuery {
             search,
             include_system_users: include_system_users.unwrap_or(false),
         };
-        let contributes_somewhere = false;
-        let page = domain::list(
-            state(ctx)?,
-            viewer(ctx),
-            filter,
-            page,
-            contributes_somewhere,
-        )
-        .await?;
+        let page = domain::list(state(ctx)?, viewer(ctx), filter, page).await?;
         Ok(connection(page, |user| user.username.clone(), User::new))
     }
 }

@@ -1,0 +1,700 @@
+//! Projects and categories: the tree, its chains of ancestors (which access is
+//! computed from), listing what a viewer may find, and the project mutations.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::{
+    project::{self, ProjectType},
+    role_assignment::{self, Role},
+};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait, Value,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    Page, PageArgs,
+    audit::{self, Event},
+    invalid_cursor, placeholders, raw_statement,
+    users::escape_like,
+};
+use crate::{
+    access::{self, ChainLink, Permission, ProjectAccess},
+    auth::Viewer,
+    error::{AppError, AppResult},
+    state::AppState,
+};
+
+/// One project of a chain, with the subject's direct assignment there.
+#[derive(Clone, Debug)]
+pub struct ChainNode {
+    pub project: project::Model,
+    pub assignment: Option<(Role, Option<DateTime<Utc>>)>,
+}
+
+/// A project and its ancestors, nearest first, as seen by one subject.
+#[derive(Clone, Debug)]
+pub struct Chain {
+    pub head: ChainNode,
+    pub ancestors: Vec<ChainNode>,
+}
+
+impl Chain {
+    pub fn project(&self) -> &project::Model {
+        &self.head.project
+    }
+
+    fn nodes(&self) -> impl Iterator<Item = &ChainNode> {
+        std::iter::once(&self.head).chain(self.ancestors.iter())
+    }
+
+    pub fn links(&self) -> Vec<ChainLink> {
+        self.nodes()
+            .map(|node| ChainLink {
+                project_id: node.project.id,
+                public_access: node.project.public_access,
+                archived: node.project.archived,
+                assignment: node.assignment,
+            })
+            .collect()
+    }
+
+    /// "Category / Sub-category / Project".
+    pub fn full_title(&self) -> String {
+        let mut titles: Vec<&str> = self
+            .nodes()
+            .map(|node| node.project.title.as_str())
+            .collect();
+        titles.reverse();
+        titles.join(" / ")
+    }
+
+    /// The chain of the parent, when there is one.
+    pub fn parent(&self) -> Option<Chain> {
+        let (head, ancestors) = self.ancestors.split_first()?;
+        Some(Chain {
+            head: head.clone(),
+            ancestors: ancestors.to_vec(),
+        })
+    }
+
+    /// The chain of the ancestor `project_id`, when it is this project or above it.
+    pub fn from_ancestor(&self, project_id: Uuid) -> Option<Chain> {
+        let mut chain = self.clone();
+        loop {
+            if chain.project().id == project_id {
+                return Some(chain);
+            }
+            chain = chain.parent()?;
+        }
+    }
+
+    /// What `subject` may do in the project.
+    pub fn access(
+        &self,
+        subject: Option<&entity::user::Model>,
+        now: DateTime<Utc>,
+    ) -> ProjectAccess {
+        access::project_access(subject, &self.links(), now)
+    }
+
+    fn contains(&self, project_id: Uuid) -> bool {
+        self.nodes().any(|node| node.project.id == project_id)
+    }
+}
+
+/// A project as a viewer sees it: its chain and what the viewer may do there.
+#[derive(Clone, Debug)]
+pub struct ProjectView {
+    pub chain: Chain,
+    pub access: ProjectAccess,
+}
+
+impl ProjectView {
+    pub fn new(chain: Chain, viewer: &Viewer, now: DateTime<Utc>) -> Self {
+        let access = chain.access(viewer.user(), now);
+        Self { chain, access }
+    }
+
+    pub fn project(&self) -> &project::Model {
+        self.chain.project()
+    }
+}
+
+#[derive(FromQueryResult)]
+struct ChainRow {
+    chain_start: Uuid,
+    subject_role: Option<Role>,
+    subject_expires_at: Option<DateTime<Utc>>,
+}
+
+/// The chains of many projects for one subject (None: anonymous), in one statement
+/// whatever the depth of the tree. Unknown ids are absent from the map.
+pub async fn load_chains(
+    conn: &impl ConnectionTrait,
+    subject_id: Option<Uuid>,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Chain>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "WITH RECURSIVE chain(start_id, node_id, depth) AS ( \
+             SELECT id, id, 0 FROM projects WHERE id IN ({}) \
+             UNION ALL \
+             SELECT chain.start_id, projects.parent_id, chain.depth + 1 \
+             FROM chain JOIN projects ON projects.id = chain.node_id \
+             WHERE projects.parent_id IS NOT NULL \
+         ) \
+         SELECT chain.start_id AS chain_start, chain.depth AS chain_depth, \
+                ra.role AS subject_role, ra.expires_at AS subject_expires_at, p.* \
+         FROM chain JOIN projects p ON p.id = chain.node_id \
+         LEFT JOIN role_assignments ra ON ra.project_id = p.id AND ra.user_id = ? \
+         ORDER BY chain.start_id, chain.depth",
+        placeholders(ids.len())
+    );
+    let mut values: Vec<Value> = ids.iter().map(|id| Value::from(*id)).collect();
+    values.push(Value::from(subject_id));
+    let rows = conn
+        .query_all_raw(raw_statement(conn.get_database_backend(), &sql, values))
+        .await?;
+    let mut chains: HashMap<Uuid, Chain> = HashMap::new();
+    for row in rows {
+        let meta = ChainRow::from_query_result(&row, "")?;
+        let node = ChainNode {
+            project: project::Model::from_query_result(&row, "")?,
+            assignment: meta
+                .subject_role
+                .map(|role| (role, meta.subject_expires_at)),
+        };
+        // Rows come nearest first within each chain.
+        match chains.get_mut(&meta.chain_start) {
+            Some(chain) => chain.ancestors.push(node),
+            None => {
+                chains.insert(
+                    meta.chain_start,
+                    Chain {
+                        head: node,
+                        ancestors: Vec::new(),
+                    },
+                );
+            }
+        }
+    }
+    Ok(chains)
+}
+
+pub async fn load_chain(
+    conn: &impl ConnectionTrait,
+    subject_id: Option<Uuid>,
+    id: Uuid,
+) -> AppResult<Option<Chain>> {
+    Ok(load_chains(conn, subject_id, &[id]).await?.remove(&id))
+}
+
+/// The project and the viewer's access to it; NOT_FOUND unless the viewer may find it.
+pub async fn view(
+    conn: &impl ConnectionTrait,
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<ProjectView> {
+    let chain = load_chain(conn, viewer.id(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found("project"))?;
+    let view = ProjectView::new(chain, viewer, state.clock.now());
+    view.access.require(Permission::Find)?;
+    Ok(view)
+}
+
+/// Which projects to list.
+#[derive(Clone, Debug, Default)]
+pub struct ProjectFilter {
+    pub project_type: Option<ProjectType>,
+    pub parent_id: Option<Uuid>,
+    pub search: Option<String>,
+    pub include_archived: bool,
+}
+
+/// Every project the viewer may find, by title then id, filtered in SQL: the set
+/// of projects where the viewer holds an unexpired assignment or public access
+/// applies, and everything below them.
+pub async fn list(
+    state: &AppState,
+    viewer: &Viewer,
+    filter: ProjectFilter,
+    page: PageArgs,
+) -> AppResult<Page<project::Model>> {
+    let Some(user) = viewer.user() else {
+        viewer.require_user()?;
+        return Ok(Page::from_rows(Vec::new(), &page, 0));
+    };
+    let visible_to = (!viewer.is_superuser()).then_some(user.id);
+    query_page(state, visible_to, filter, page).await
+}
+
+/// One page of projects matching `filter`; with `visible_to`, only those that user
+/// may find.
+async fn query_page(
+    state: &AppState,
+    visible_to: Option<Uuid>,
+    filter: ProjectFilter,
+    page: PageArgs,
+) -> AppResult<Page<project::Model>> {
+    let mut with = String::new();
+    let mut conditions: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(user_id) = visible_to {
+        with = "WITH RECURSIVE granted(id) AS ( \
+                    SELECT project_id FROM role_assignments \
+                    WHERE user_id = ? AND (expires_at IS NULL OR expires_at > ?) \
+                    UNION SELECT id FROM projects WHERE public_access IS NOT NULL \
+                ), visible(id) AS ( \
+                    SELECT id FROM granted \
+                    UNION SELECT projects.id FROM projects JOIN visible ON projects.parent_id = visible.id \
+                ) "
+            .to_owned();
+        values.push(user_id.into());
+        values.push(state.clock.now().into());
+        conditions.push("p.id IN (SELECT id FROM visible)".into());
+    }
+    if let Some(project_type) = filter.project_type {
+        conditions.push("p.project_type = ?".into());
+        values.push(project_type.into());
+    }
+    if let Some(parent_id) = filter.parent_id {
+        conditions.push("p.parent_id = ?".into());
+        values.push(parent_id.into());
+    }
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        conditions.push("p.title_key LIKE ? ESCAPE '\\'".into());
+        values.push(format!("%{}%", escape_like(&search.to_lowercase())).into());
+    }
+    if !filter.include_archived {
+        conditions.push("p.archived = ?".into());
+        values.push(false.into());
+    }
+    let where_clause = |extra: Option<&str>| {
+        let all: Vec<&str> = conditions.iter().map(String::as_str).chain(extra).collect();
+        if all.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", all.join(" AND "))
+        }
+    };
+    let backend = state.db.get_database_backend();
+    let count_sql = format!(
+        "{with}SELECT COUNT(*) AS total FROM projects p {}",
+        where_clause(None)
+    );
+    let total = state
+        .db
+        .query_one_raw(raw_statement(backend, &count_sql, values.clone()))
+        .await?
+        .map(|row| row.try_get::<i64>("", "total"))
+        .transpose()?
+        .unwrap_or(0);
+    let mut page_values = values;
+    let keyset = match &page.after {
+        Some(after) => {
+            let (title_key, id) = after.rsplit_once('\u{1f}').ok_or_else(invalid_cursor)?;
+            let id: Uuid = id.parse().map_err(|_| invalid_cursor())?;
+            page_values.extend([title_key.into(), title_key.into(), id.into()]);
+            Some("(p.title_key > ? OR (p.title_key = ? AND p.id > ?))")
+        }
+        None => None,
+    };
+    let page_sql = format!(
+        "{with}SELECT p.* FROM projects p {} ORDER BY p.title_key, p.id LIMIT {}",
+        where_clause(keyset),
+        page.limit()
+    );
+    let rows = project::Model::find_by_statement(raw_statement(backend, &page_sql, page_values))
+        .all(&state.db)
+        .await?;
+    Ok(Page::from_rows(
+        rows,
+        &page,
+        u64::try_from(total).unwrap_or(0),
+    ))
+}
+
+/// The sort key a project's cursor carries in `list`.
+pub fn cursor_key(project: &project::Model) -> String {
+    format!("{}\u{1f}{}", project.title_key, project.id)
+}
+
+/// The children of a category, by title then id; a project has none. The caller
+/// has checked that the viewer may find the category, and so its children.
+pub async fn children(
+    state: &AppState,
+    parent: &project::Model,
+    page: PageArgs,
+) -> AppResult<Page<project::Model>> {
+    if parent.project_type != ProjectType::Category {
+        return Ok(Page::from_rows(Vec::new(), &page, 0));
+    }
+    let filter = ProjectFilter {
+        parent_id: Some(parent.id),
+        include_archived: true,
+        ..ProjectFilter::default()
+    };
+    // Whoever may find a category may find everything below it: no visibility filter.
+    query_page(state, None, filter, page).await
+}
+
+/// A new project or category.
+#[derive(Clone, Debug)]
+pub struct NewProject {
+    pub title: String,
+    pub project_type: ProjectType,
+    pub parent_id: Option<Uuid>,
+    pub description: Option<String>,
+    pub readme: Option<String>,
+    pub public_access: Option<Role>,
+    pub owner_id: Option<Uuid>,
+}
+
+/// Changes to a project; `None` leaves a field as it is. For the double options,
+/// `Some(None)` clears the field (for `parent_id`: moves to the top level).
+#[derive(Clone, Debug, Default)]
+pub struct ProjectChanges {
+    pub title: Option<String>,
+    pub parent_id: Option<Option<Uuid>>,
+    pub description: Option<Option<String>>,
+    pub readme: Option<Option<String>>,
+    pub public_access: Option<Option<Role>>,
+}
+
+fn validate_title(title: &str) -> AppResult<(String, String)> {
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > 255 {
+        return Err(AppError::BadUserInput(
+            "a title is 1 to 255 characters".into(),
+        ));
+    }
+    Ok((title.to_owned(), title.to_lowercase()))
+}
+
+fn validate_public_access(role: Option<Role>) -> AppResult<Option<Role>> {
+    match role {
+        None | Some(Role::Guest | Role::Viewer) => Ok(role),
+        Some(_) => Err(AppError::BadUserInput(
+            "public access is GUEST, VIEWER or none".into(),
+        )),
+    }
+}
+
+fn validate_text(
+    field: &str,
+    value: Option<String>,
+    max_chars: usize,
+) -> AppResult<Option<String>> {
+    match value {
+        Some(text) if text.chars().count() > max_chars => Err(AppError::BadUserInput(format!(
+            "{field} is at most {max_chars} characters"
+        ))),
+        other => Ok(other),
+    }
+}
+
+const MAX_DESCRIPTION_CHARS: usize = 10_000;
+const MAX_README_CHARS: usize = 200_000;
+
+/// Checks that the viewer may put something under `parent_id` (or at the top level),
+/// and that the parent is a category. Returns the parent's chain.
+async fn require_destination(
+    conn: &impl ConnectionTrait,
+    state: &AppState,
+    viewer: &Viewer,
+    parent_id: Option<Uuid>,
+) -> AppResult<Option<Chain>> {
+    let Some(parent_id) = parent_id else {
+        if !access::may_create_top_level(viewer, state.config.restrict_top_level_projects) {
+            return Err(AppError::Forbidden(
+                "only superusers may create or move projects at the top level".into(),
+            ));
+        }
+        return Ok(None);
+    };
+    let parent = view(conn, state, viewer, parent_id).await?;
+    if parent.project().project_type != ProjectType::Category {
+        return Err(AppError::BadUserInput(
+            "only a category can hold projects and categories".into(),
+        ));
+    }
+    parent.access.require(Permission::Write)?;
+    Ok(Some(parent.chain))
+}
+
+/// Creates a project or category; the creator (or `owner_id`, for superusers)
+/// becomes its one direct OWNER.
+pub async fn create(
+    state: &AppState,
+    viewer: &Viewer,
+    input: NewProject,
+) -> AppResult<ProjectView> {
+    let me = viewer.require_user()?;
+    let (title, title_key) = validate_title(&input.title)?;
+    let public_access = validate_public_access(input.public_access)?;
+    let description = validate_text("the description", input.description, MAX_DESCRIPTION_CHARS)?;
+    let readme = validate_text("the readme", input.readme, MAX_README_CHARS)?;
+    let owner_id = match input.owner_id {
+        Some(owner_id) if owner_id != me.id => {
+            if !access::may_choose_owner(viewer) {
+                return Err(AppError::Forbidden(
+                    "only superusers may create a project for someone else".into(),
+                ));
+            }
+            owner_id
+        }
+        _ => me.id,
+    };
+    let txn = state.db.begin().await?;
+    require_destination(&txn, state, viewer, input.parent_id).await?;
+    let owner = entity::user::Entity::find_by_id(owner_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))?;
+    if !owner.is_active {
+        return Err(AppError::BadUserInput(
+            "a deactivated user cannot own a project".into(),
+        ));
+    }
+    let now = state.clock.now();
+    let created = project::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        title: Set(title),
+        title_key: Set(title_key),
+        project_type: Set(input.project_type),
+        parent_id: Set(input.parent_id),
+        description: Set(description),
+        readme: Set(readme),
+        public_access: Set(public_access),
+        archived: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    role_assignment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        project_id: Set(created.id),
+        user_id: Set(owner_id),
+        role: Set(Role::Owner),
+        expires_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let details = json!({
+        "title": created.title,
+        "type": created.project_type.to_value(),
+        "parentId": created.parent_id,
+        "ownerId": owner_id,
+    });
+    audit::record(
+        &txn,
+        state,
+        Some(me.id),
+        Event::new("project.create", Some(created.id), details).in_project(created.id),
+    )
+    .await?;
+    txn.commit().await?;
+    view(&state.db, state, viewer, created.id).await
+}
+
+/// Updates a project: title, texts, public access, or its place in the tree.
+pub async fn update(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    changes: ProjectChanges,
+) -> AppResult<ProjectView> {
+    viewer.require_user()?;
+    let txn = state.db.begin().await?;
+    let current = view(&txn, state, viewer, id).await?;
+    current.access.require(Permission::UpdateProject)?;
+    let project = current.project().clone();
+    let mut active: project::ActiveModel = project.clone().into();
+    let mut changed = serde_json::Map::new();
+    if let Some(title) = &changes.title {
+        let (title, title_key) = validate_title(title)?;
+        changed.insert(
+            "title".into(),
+            json!({ "old": project.title, "new": title }),
+        );
+        active.title = Set(title);
+        active.title_key = Set(title_key);
+    }
+    if let Some(parent_id) = changes.parent_id
+        && parent_id != project.parent_id
+    {
+        let destination = require_destination(&txn, state, viewer, parent_id).await?;
+        if destination.as_ref().is_some_and(|chain| chain.contains(id)) {
+            return Err(AppError::BadUserInput(
+                "a category cannot move into itself or below itself".into(),
+            ));
+        }
+        changed.insert(
+            "parentId".into(),
+            json!({ "old": project.parent_id, "new": parent_id }),
+        );
+        active.parent_id = Set(parent_id);
+    }
+    if let Some(description) = changes.description {
+        let description = validate_text("the description", description, MAX_DESCRIPTION_CHARS)?;
+        changed.insert("description".into(), json!(true));
+        active.description = Set(description);
+    }
+    if let Some(readme) = changes.readme {
+        let readme = validate_text("the readme", readme, MAX_README_CHARS)?;
+        changed.insert("readme".into(), json!(true));
+        active.readme = Set(readme);
+    }
+    if let Some(public_access) = changes.public_access {
+        let public_access = validate_public_access(public_access)?;
+        changed.insert(
+            "publicAccess".into(),
+            json!({ "old": project.public_access.map(access::role_name), "new": public_access.map(access::role_name) }),
+        );
+        active.public_access = Set(public_access);
+    }
+    active.updated_at = Set(state.clock.now());
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        state,
+        viewer.id(),
+        Event::new("project.update", Some(id), changed.into()).in_project(id),
+    )
+    .await?;
+    txn.commit().await?;
+    view(&state.db, state, viewer, id).await
+}
+
+/// Archives or unarchives a project: archived projects are read-only.
+pub async fn set_archived(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    archived: bool,
+) -> AppResult<ProjectView> {
+    viewer.require_user()?;
+    let txn = state.db.begin().await?;
+    let current = view(&txn, state, viewer, id).await?;
+    current.access.require(Permission::Archive)?;
+    if current.project().archived != archived {
+        let mut active: project::ActiveModel = current.project().clone().into();
+        active.archived = Set(archived);
+        active.updated_at = Set(state.clock.now());
+        active.update(&txn).await?;
+        let action = if archived {
+            "project.archive"
+        } else {
+            "project.unarchive"
+        };
+        audit::record(
+            &txn,
+            state,
+            viewer.id(),
+            Event::new(action, Some(id), json!({})).in_project(id),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    view(&state.db, state, viewer, id).await
+}
+
+/// Deletes a project and everything that belongs to it. A category that still holds
+/// anything cannot be deleted.
+pub async fn delete(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Uuid> {
+    viewer.require_user()?;
+    let txn = state.db.begin().await?;
+    let current = view(&txn, state, viewer, id).await?;
+    current.access.require(Permission::Delete)?;
+    let children = project::Entity::find()
+        .filter(project::Column::ParentId.eq(id))
+        .count(&txn)
+        .await?;
+    if children > 0 {
+        return Err(AppError::Conflict(
+            "this category is not empty: move or delete what it holds first".into(),
+        ));
+    }
+    project::Entity::delete_by_id(id).exec(&txn).await?;
+    let details =
+        json!({ "title": current.project().title, "fullTitle": current.chain.full_title() });
+    audit::record(
+        &txn,
+        state,
+        viewer.id(),
+        Event::new("project.delete", Some(id), details).in_project(id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Locks a project's row until the transaction ends, so concurrent changes to its
+/// roles run one after the other (a no-op on SQLite, whose writers are serial).
+pub async fn lock(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
+    project::Entity::find_by_id(id)
+        .select_only()
+        .column(project::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<Uuid>()
+        .one(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether `user_id` (default: the viewer) holds `permission` on a project. Asking
+/// about someone else needs superuser rights or MANAGE_MEMBERS there. A project the
+/// viewer may not find answers false for themselves and NOT_FOUND about others, the
+/// same as one that does not exist.
+pub async fn check_permission(
+    state: &AppState,
+    viewer: &Viewer,
+    user_id: Option<Uuid>,
+    project_id: Uuid,
+    permission: Permission,
+) -> AppResult<bool> {
+    if let Viewer::Rejected(rejection) = viewer {
+        return Err(rejection.to_error());
+    }
+    let now = state.clock.now();
+    let own_chain = load_chain(&state.db, viewer.id(), project_id).await?;
+    let own_access = own_chain
+        .as_ref()
+        .map(|chain| chain.access(viewer.user(), now));
+    let subject_id = match user_id {
+        Some(user_id) if !viewer.is(user_id) => user_id,
+        _ => return Ok(own_access.is_some_and(|access| access.allows(permission))),
+    };
+    viewer.require_user()?;
+    let own_access = own_access.ok_or_else(|| AppError::not_found("project"))?;
+    own_access.require(Permission::Find)?;
+    if !own_access.may_inspect_others() {
+        return Err(AppError::Forbidden(
+            "only superusers and those who manage its members may check others' access to a project".into(),
+        ));
+    }
+    let subject = entity::user::Entity::find_by_id(subject_id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))?;
+    let chain = load_chain(&state.db, Some(subject_id), project_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("project"))?;
+    Ok(chain.access(Some(&subject), now).allows(permission))
+}

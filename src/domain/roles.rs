@@ -1,0 +1,547 @@
+//! Role assignments: listing members (direct and inherited), assigning, changing and
+//! removing roles, transferring ownership, leaving a project.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use entity::{
+    project::ProjectType,
+    role_assignment::{self, Role},
+    user,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    QuerySelect, Set, TransactionTrait, Value, sea_query::ExprTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    Page, PageArgs,
+    audit::{self, Event},
+    invalid_cursor, placeholders,
+    projects::{self, ProjectView},
+    raw_statement,
+};
+use crate::{
+    access::{self, Permission},
+    auth::Viewer,
+    error::{AppError, AppResult},
+    state::AppState,
+};
+
+/// An assignment as listed among a project's members.
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub assignment: role_assignment::Model,
+    /// Held on an ancestor category, not on the project itself.
+    pub inherited: bool,
+    /// How many levels above the project it is held (0: the project).
+    pub depth: i32,
+}
+
+/// The sort key a member's cursor carries.
+pub fn member_cursor_key(member: &Member) -> String {
+    format!("{}:{}", member.depth, member.assignment.id)
+}
+
+#[derive(FromQueryResult)]
+struct MemberRow {
+    chain_start: Uuid,
+    chain_depth: i32,
+    total: i64,
+}
+
+/// One page of members for each of many projects, in one statement: assignments on
+/// the project first, then those inherited from each ancestor, nearest first.
+pub async fn members(
+    conn: &impl ConnectionTrait,
+    project_ids: &[Uuid],
+    page: &PageArgs,
+) -> AppResult<HashMap<Uuid, Page<Member>>> {
+    if project_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut values: Vec<Value> = project_ids.iter().map(|id| Value::from(*id)).collect();
+    let after = match &page.after {
+        Some(after) => {
+            let (depth, id) = after.split_once(':').ok_or_else(invalid_cursor)?;
+            let depth: i32 = depth.parse().map_err(|_| invalid_cursor())?;
+            let id: Uuid = id.parse().map_err(|_| invalid_cursor())?;
+            values.extend([depth.into(), depth.into(), id.into()]);
+            "WHERE (chain_depth > ? OR (chain_depth = ? AND id > ?))"
+        }
+        None => "",
+    };
+    let sql = format!(
+        "WITH RECURSIVE chain(start_id, node_id, depth) AS ( \
+             SELECT id, id, 0 FROM projects WHERE id IN ({}) \
+             UNION ALL \
+             SELECT chain.start_id, projects.parent_id, chain.depth + 1 \
+             FROM chain JOIN projects ON projects.id = chain.node_id \
+             WHERE projects.parent_id IS NOT NULL \
+         ), everyone AS ( \
+             SELECT chain.start_id AS chain_start, chain.depth AS chain_depth, ra.*, \
+                    COUNT(*) OVER (PARTITION BY chain.start_id) AS total \
+             FROM chain JOIN role_assignments ra ON ra.project_id = chain.node_id \
+         ), ranked AS ( \
+             SELECT everyone.*, ROW_NUMBER() OVER (PARTITION BY chain_start ORDER BY chain_depth, id) AS position \
+             FROM everyone {after} \
+         ) \
+         SELECT * FROM ranked WHERE position <= {} ORDER BY chain_start, position",
+        placeholders(project_ids.len()),
+        page.limit()
+    );
+    let rows = conn
+        .query_all_raw(raw_statement(conn.get_database_backend(), &sql, values))
+        .await?;
+    let mut grouped: HashMap<Uuid, (Vec<Member>, u64)> = HashMap::new();
+    for row in rows {
+        let meta = MemberRow::from_query_result(&row, "")?;
+        let member = Member {
+            assignment: role_assignment::Model::from_query_result(&row, "")?,
+            inherited: meta.chain_depth > 0,
+            depth: meta.chain_depth,
+        };
+        let entry = grouped.entry(meta.chain_start).or_default();
+        entry.0.push(member);
+        entry.1 = u64::try_from(meta.total).unwrap_or(0);
+    }
+    Ok(project_ids
+        .iter()
+        .map(|id| {
+            let (rows, total) = grouped.remove(id).unwrap_or_default();
+            (*id, Page::from_rows(rows, page, total))
+        })
+        .collect())
+}
+
+/// The direct owners of many projects.
+pub async fn owners(
+    conn: &impl ConnectionTrait,
+    project_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, user::Model>> {
+    let rows = role_assignment::Entity::find()
+        .filter(role_assignment::Column::ProjectId.is_in(project_ids.iter().copied()))
+        .filter(role_assignment::Column::Role.eq(Role::Owner))
+        .find_also_related(user::Entity)
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(assignment, owner)| owner.map(|owner| (assignment.project_id, owner)))
+        .collect())
+}
+
+/// Of `others`, those who hold an unexpired direct role in a project where `user_id`
+/// holds one too.
+pub async fn co_members(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    others: &[Uuid],
+    now: DateTime<Utc>,
+) -> AppResult<HashSet<Uuid>> {
+    if others.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let sql = format!(
+        "SELECT DISTINCT theirs.user_id AS user_id FROM role_assignments mine \
+         JOIN role_assignments theirs ON theirs.project_id = mine.project_id \
+         WHERE mine.user_id = ? AND (mine.expires_at IS NULL OR mine.expires_at > ?) \
+           AND (theirs.expires_at IS NULL OR theirs.expires_at > ?) AND theirs.user_id IN ({})",
+        placeholders(others.len())
+    );
+    let mut values: Vec<Value> = vec![user_id.into(), now.into(), now.into()];
+    values.extend(others.iter().map(|id| Value::from(*id)));
+    let rows = conn
+        .query_all_raw(raw_statement(conn.get_database_backend(), &sql, values))
+        .await?;
+    rows.iter()
+        .map(|row| row.try_get::<Uuid>("", "user_id").map_err(AppError::from))
+        .collect()
+}
+
+/// Whether a user holds an unexpired CONTRIBUTOR role or above anywhere.
+pub async fn contributes_somewhere(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let found = role_assignment::Entity::find()
+        .select_only()
+        .column(role_assignment::Column::Id)
+        .filter(role_assignment::Column::UserId.eq(user_id))
+        .filter(role_assignment::Column::Role.is_in([
+            Role::Owner,
+            Role::Delegate,
+            Role::Contributor,
+        ]))
+        .filter(
+            role_assignment::Column::ExpiresAt
+                .is_null()
+                .or(role_assignment::Column::ExpiresAt.gt(now)),
+        )
+        .into_tuple::<Uuid>()
+        .one(conn)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Whether a user is the direct owner of any project.
+pub async fn owns_a_project(conn: &impl ConnectionTrait, user_id: Uuid) -> AppResult<bool> {
+    let found = role_assignment::Entity::find()
+        .select_only()
+        .column(role_assignment::Column::Id)
+        .filter(role_assignment::Column::UserId.eq(user_id))
+        .filter(role_assignment::Column::Role.eq(Role::Owner))
+        .into_tuple::<Uuid>()
+        .one(conn)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// A role that can be held directly in a project of this type, other than OWNER.
+fn require_assignable(role: Role, project_type: ProjectType) -> AppResult<()> {
+    if role == Role::Owner {
+        return Err(AppError::BadUserInput(
+            "OWNER is given only at creation and by transferOwnership".into(),
+        ));
+    }
+    if role == Role::Finder && project_type != ProjectType::Category {
+        return Err(AppError::BadUserInput(
+            "FINDER exists for categories only".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn require_future(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> AppResult<()> {
+    if expires_at.is_some_and(|at| at <= now) {
+        return Err(AppError::BadUserInput(
+            "`expiresAt` must be in the future".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The highest role `user_id` inherits on `project_id` from its ancestors.
+async fn inherited_role_of(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    project_id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<Option<Role>> {
+    let chain = projects::load_chain(conn, Some(user_id), project_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("project"))?;
+    Ok(access::inherited_role(&chain.links(), now))
+}
+
+/// Gives a user a direct role in a project.
+pub async fn assign(
+    state: &AppState,
+    viewer: &Viewer,
+    project_id: Uuid,
+    user_id: Uuid,
+    role: Role,
+    expires_at: Option<DateTime<Utc>>,
+) -> AppResult<Member> {
+    viewer.require_user()?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let project = projects::view(&txn, state, viewer, project_id).await?;
+    // OWNER and FINDER-on-a-project are refused for what they are, whoever asks.
+    require_assignable(role, project.project().project_type)?;
+    project.access.require_manage_role(role)?;
+    require_future(expires_at, now)?;
+    projects::lock(&txn, project_id).await?;
+    let assignee = user::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))?;
+    let existing = role_assignment::Entity::find()
+        .filter(role_assignment::Column::ProjectId.eq(project_id))
+        .filter(role_assignment::Column::UserId.eq(user_id))
+        .one(&txn)
+        .await?;
+    if existing.is_some() {
+        return Err(AppError::Conflict(
+            "the user already holds a role here: change it with updateRoleAssignment".into(),
+        ));
+    }
+    access::require_not_below_inherited(
+        role,
+        inherited_role_of(&txn, user_id, project_id, now).await?,
+    )?;
+    let created = role_assignment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        project_id: Set(project_id),
+        user_id: Set(assignee.id),
+        role: Set(role),
+        expires_at: Set(expires_at),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let details =
+        json!({ "userId": user_id, "role": access::role_name(role), "expiresAt": expires_at });
+    audit::record(
+        &txn,
+        state,
+        viewer.id(),
+        Event::new("role.assign", Some(created.id), details).in_project(project_id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Member {
+        assignment: created,
+        inherited: false,
+        depth: 0,
+    })
+}
+
+/// Loads an assignment and the viewer's view of its project; NOT_FOUND when the
+/// viewer may not find that project.
+async fn assignment_in_view(
+    conn: &impl ConnectionTrait,
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<(role_assignment::Model, ProjectView)> {
+    let assignment = role_assignment::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("role assignment"))?;
+    let project = projects::view(conn, state, viewer, assignment.project_id)
+        .await
+        .map_err(|error| match error {
+            AppError::NotFound(_) => AppError::not_found("role assignment"),
+            other => other,
+        })?;
+    Ok((assignment, project))
+}
+
+fn owner_is_fixed() -> AppError {
+    AppError::Conflict("the owner's role changes only through transferOwnership".into())
+}
+
+/// Changes the role (and expiry) of an assignment. `expires_at: None` leaves the
+/// expiry as it is; `Some(None)` removes it.
+pub async fn update(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    role: Role,
+    expires_at: Option<Option<DateTime<Utc>>>,
+) -> AppResult<Member> {
+    viewer.require_user()?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let (assignment, project) = assignment_in_view(&txn, state, viewer, id).await?;
+    projects::lock(&txn, assignment.project_id).await?;
+    if assignment.role == Role::Owner {
+        return Err(owner_is_fixed());
+    }
+    require_assignable(role, project.project().project_type)?;
+    project.access.require_manage_role(assignment.role)?;
+    project.access.require_manage_role(role)?;
+    if let Some(expires_at) = expires_at {
+        require_future(expires_at, now)?;
+    }
+    access::require_not_below_inherited(
+        role,
+        inherited_role_of(&txn, assignment.user_id, assignment.project_id, now).await?,
+    )?;
+    let old_role = assignment.role;
+    let mut active: role_assignment::ActiveModel = assignment.into();
+    active.role = Set(role);
+    if let Some(expires_at) = expires_at {
+        active.expires_at = Set(expires_at);
+    }
+    active.updated_at = Set(now);
+    let updated = active.update(&txn).await?;
+    let details = json!({
+        "userId": updated.user_id,
+        "oldRole": access::role_name(old_role),
+        "role": access::role_name(role),
+        "expiresAt": updated.expires_at,
+    });
+    audit::record(
+        &txn,
+        state,
+        viewer.id(),
+        Event::new("role.update", Some(id), details).in_project(updated.project_id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Member {
+        assignment: updated,
+        inherited: false,
+        depth: 0,
+    })
+}
+
+/// Removes an assignment. The owner's cannot be removed.
+pub async fn remove(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Uuid> {
+    viewer.require_user()?;
+    let txn = state.db.begin().await?;
+    let (assignment, project) = assignment_in_view(&txn, state, viewer, id).await?;
+    projects::lock(&txn, assignment.project_id).await?;
+    if assignment.role == Role::Owner {
+        return Err(AppError::Conflict(
+            "the owner cannot be removed: transfer the ownership first".into(),
+        ));
+    }
+    project.access.require_manage_role(assignment.role)?;
+    role_assignment::Entity::delete_by_id(id).exec(&txn).await?;
+    let details =
+        json!({ "userId": assignment.user_id, "role": access::role_name(assignment.role) });
+    audit::record(
+        &txn,
+        state,
+        viewer.id(),
+        Event::new("role.remove", Some(id), details).in_project(assignment.project_id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Makes another member the owner. The old owner keeps `old_owner_role`, or leaves
+/// when it is None.
+pub async fn transfer_ownership(
+    state: &AppState,
+    viewer: &Viewer,
+    project_id: Uuid,
+    new_owner_id: Uuid,
+    old_owner_role: Option<Role>,
+) -> AppResult<ProjectView> {
+    viewer.require_user()?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    projects::lock(&txn, project_id).await?;
+    let project = projects::view(&txn, state, viewer, project_id).await?;
+    project.access.require(Permission::TransferOwnership)?;
+    if let Some(role) = old_owner_role {
+        require_assignable(role, project.project().project_type)?;
+    }
+    let assignments = role_assignment::Entity::find()
+        .filter(role_assignment::Column::ProjectId.eq(project_id))
+        .filter(
+            role_assignment::Column::Role
+                .eq(Role::Owner)
+                .or(role_assignment::Column::UserId.eq(new_owner_id)),
+        )
+        .all(&txn)
+        .await?;
+    let old_owner = assignments
+        .iter()
+        .find(|a| a.role == Role::Owner)
+        .cloned()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("project {project_id} has no owner")))?;
+    if old_owner.user_id == new_owner_id {
+        return Err(AppError::BadUserInput(
+            "that user already owns the project".into(),
+        ));
+    }
+    // A lapsed assignment is no role: it grants nothing and cannot become ownership.
+    let new_owner = assignments
+        .iter()
+        .find(|a| a.user_id == new_owner_id && access::in_force(a.expires_at, now))
+        .cloned()
+        .ok_or_else(|| {
+            AppError::Conflict(
+                "the new owner must already hold a direct role in the project".into(),
+            )
+        })?;
+    let new_owner_account = user::Entity::find_by_id(new_owner_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))?;
+    if !new_owner_account.is_active {
+        return Err(AppError::BadUserInput(
+            "a deactivated user cannot own a project".into(),
+        ));
+    }
+    match old_owner_role {
+        Some(role) => {
+            access::require_not_below_inherited(
+                role,
+                inherited_role_of(&txn, old_owner.user_id, project_id, now).await?,
+            )?;
+            let mut demoted: role_assignment::ActiveModel = old_owner.clone().into();
+            demoted.role = Set(role);
+            demoted.updated_at = Set(now);
+            demoted.update(&txn).await?;
+        }
+        None => {
+            role_assignment::Entity::delete_by_id(old_owner.id)
+                .exec(&txn)
+                .await?;
+        }
+    }
+    let mut promoted: role_assignment::ActiveModel = new_owner.into();
+    promoted.role = Set(Role::Owner);
+    promoted.expires_at = Set(None);
+    promoted.updated_at = Set(now);
+    promoted.update(&txn).await?;
+    let details = json!({
+        "oldOwnerId": old_owner.user_id,
+        "newOwnerId": new_owner_id,
+        "oldOwnerRole": old_owner_role.map(access::role_name),
+    });
+    audit::record(
+        &txn,
+        state,
+        viewer.id(),
+        Event::new("project.transfer_ownership", Some(project_id), details).in_project(project_id),
+    )
+    .await?;
+    txn.commit().await?;
+    // Not `projects::view`: an old owner who just left may no longer find the project,
+    // and the transfer has happened all the same. They get it as they now see it.
+    let chain = projects::load_chain(&state.db, viewer.id(), project_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("project"))?;
+    Ok(ProjectView::new(chain, viewer, now))
+}
+
+/// The viewer gives up their direct role in a project. The owner cannot leave.
+pub async fn leave(state: &AppState, viewer: &Viewer, project_id: Uuid) -> AppResult<Uuid> {
+    let me = viewer.require_user()?;
+    let txn = state.db.begin().await?;
+    let project = projects::view(&txn, state, viewer, project_id).await?;
+    projects::lock(&txn, project_id).await?;
+    let assignment = role_assignment::Entity::find()
+        .filter(role_assignment::Column::ProjectId.eq(project_id))
+        .filter(role_assignment::Column::UserId.eq(me.id))
+        .one(&txn)
+        .await?;
+    let Some(assignment) = assignment else {
+        let reason = if project.access.inherited() {
+            "your role here is inherited from a category: leave that category instead"
+        } else {
+            "you hold no direct role in this project"
+        };
+        return Err(AppError::Conflict(reason.into()));
+    };
+    if assignment.role == Role::Owner {
+        return Err(AppError::Conflict(
+            "the owner cannot leave: transfer the ownership first".into(),
+        ));
+    }
+    role_assignment::Entity::delete_by_id(assignment.id)
+        .exec(&txn)
+        .await?;
+    let details = json!({ "userId": me.id, "role": access::role_name(assignment.role) });
+    audit::record(
+        &txn,
+        state,
+        Some(me.id),
+        Event::new("role.leave", Some(assignment.id), details).in_project(project_id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(project_id)
+}

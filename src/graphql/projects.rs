@@ -1,0 +1,536 @@
+//! Projects and categories: the `Project` type with its field guards, `myAccess`,
+//! the project queries (`project`, `projects`, `checkPermission`) and mutations.
+
+use async_graphql::{Context, Guard, ID, InputObject, MaybeUndefined, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::project;
+
+use super::{
+    audit::{AuditEvent, event_connection},
+    connection::{Connection, connection, page_args},
+    enums::{AccessSourceKind, Permission, ProjectType, Role},
+    loaders::{ChainLoader, MembersLoader, OwnerLoader},
+    parse_id,
+    roles::RoleAssignment,
+    state,
+    users::User,
+    viewer,
+};
+use crate::{
+    access::{self, AccessSource as Grant, ProjectAccess as Access},
+    auth::Viewer,
+    domain::{
+        Page,
+        audit::{self, EventFilter},
+        projects::{self as domain, Chain, NewProject, ProjectChanges, ProjectFilter, ProjectView},
+        roles::member_cursor_key,
+    },
+    error::AppResult,
+};
+
+/// Passes when the viewer holds `permission` on the project; the message and code
+/// come from `access.rs`.
+struct Requires<'a>(&'a Access, access::Permission);
+
+impl Guard for Requires<'_> {
+    async fn check(&self, _ctx: &Context<'_>) -> Result<()> {
+        Ok(self.0.require(self.1)?)
+    }
+}
+
+/// A project or category as the viewer sees it. Only id, title, type, parent and
+/// fullTitle are open to FIND; every other field names the permission it needs.
+pub struct Project {
+    view: ProjectView,
+}
+
+impl Project {
+    pub fn new(view: ProjectView) -> Self {
+        Self { view }
+    }
+
+    fn from_chain(ctx: &Context<'_>, chain: Chain) -> AppResult<Self> {
+        Ok(Self::new(ProjectView::new(
+            chain,
+            viewer(ctx),
+            state(ctx)?.clock.now(),
+        )))
+    }
+
+    /// The project objects of a page of rows, their chains loaded in one batch.
+    pub async fn page(ctx: &Context<'_>, page: Page<project::Model>) -> AppResult<Page<Self>> {
+        let ids: Vec<_> = page.items.iter().map(|project| project.id).collect();
+        let mut chains = ChainLoader::load_many(ctx, &ids).await?;
+        let mut items = Vec::with_capacity(ids.len());
+        for id in ids {
+            // A row deleted between the two statements is left out.
+            if let Some(chain) = chains.remove(&id) {
+                items.push(Self::from_chain(ctx, chain)?);
+            }
+        }
+        Ok(page.with_items(items))
+    }
+
+    /// The project a grant or inherited assignment is held on: this one or an ancestor.
+    fn holder(&self, ctx: &Context<'_>, project_id: uuid::Uuid) -> AppResult<Self> {
+        let chain = self
+            .view
+            .chain
+            .from_ancestor(project_id)
+            .unwrap_or_else(|| self.view.chain.clone());
+        Self::from_chain(ctx, chain)
+    }
+
+    fn model(&self) -> &project::Model {
+        self.view.project()
+    }
+
+    pub fn view(&self) -> &ProjectView {
+        &self.view
+    }
+}
+
+fn project_connection(page: Page<Project>) -> Connection<Project> {
+    connection(
+        page,
+        |project| domain::cursor_key(project.model()),
+        |project| project,
+    )
+}
+
+#[Object]
+impl Project {
+    async fn id(&self) -> ID {
+        ID(self.model().id.to_string())
+    }
+
+    async fn title(&self) -> &str {
+        &self.model().title
+    }
+
+    #[graphql(name = "type")]
+    async fn project_type(&self) -> ProjectType {
+        self.model().project_type.into()
+    }
+
+    /// The category holding this one; null at the top level or when the viewer may
+    /// not find it.
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
+        let Some(chain) = self.view.chain.parent() else {
+            return Ok(None);
+        };
+        let parent = Self::from_chain(ctx, chain)?;
+        Ok(parent
+            .view
+            .access
+            .allows(access::Permission::Find)
+            .then_some(parent))
+    }
+
+    /// "Category / Sub-category / Project".
+    async fn full_title(&self) -> String {
+        self.view.chain.full_title()
+    }
+
+    #[graphql(guard = "Requires(&self.view.access, access::Permission::View)")]
+    async fn description(&self) -> Option<&str> {
+        self.model().description.as_deref()
+    }
+
+    /// Markdown.
+    #[graphql(guard = "Requires(&self.view.access, access::Permission::View)")]
+    async fn readme(&self) -> Option<&str> {
+        self.model().readme.as_deref()
+    }
+
+    /// GUEST or VIEWER for every signed-in user; null: none.
+    #[graphql(guard = "Requires(&self.view.access, access::Permission::View)")]
+    async fn public_access(&self) -> Option<Role> {
+        self.model().public_access.map(Role::from)
+    }
+
+    #[graphql(guard = "Requires(&self.view.access, access::Permission::View)")]
+    async fn archived(&self) -> bool {
+        self.model().archived
+    }
+
+    #[graphql(guard = "Requires(&self.view.access, access::Permission::View)")]
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.model().created_at
+    }
+
+    #[graphql(guard = "Requires(&self.view.access, access::Permission::View)")]
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.model().updated_at
+    }
+
+    /// What a category holds; always empty for a project.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn children(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<Project>> {
+        let page = domain::children(state(ctx)?, self.model(), page_args(first, after)?).await?;
+        Ok(project_connection(Self::page(ctx, page).await?))
+    }
+
+    /// The one direct owner.
+    #[graphql(guard = "Requires(&self.view.access, access::Permission::View)")]
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        Ok(OwnerLoader::load(ctx, self.model().id)
+            .await?
+            .map(User::new))
+    }
+
+    /// Direct assignments, then those inherited from each ancestor category.
+    #[graphql(
+        guard = "Requires(&self.view.access, access::Permission::View)",
+        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1"
+    )]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<RoleAssignment>> {
+        let page = MembersLoader::load(ctx, self.model().id, &page_args(first, after)?).await?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for member in &page.items {
+            let project = self.holder(ctx, member.assignment.project_id)?;
+            items.push((
+                member_cursor_key(member),
+                RoleAssignment::new(member.clone(), project),
+            ));
+        }
+        Ok(connection(
+            page.with_items(items),
+            |(key, _)| key.clone(),
+            |(_, node)| node,
+        ))
+    }
+
+    /// What the viewer may do here, and why; null when nothing.
+    async fn my_access(&self) -> Option<ProjectAccess> {
+        self.view.access.role.map(|role| ProjectAccess {
+            role,
+            view: self.view.clone(),
+        })
+    }
+
+    /// The project's audit trail, newest first.
+    #[graphql(
+        guard = "Requires(&self.view.access, access::Permission::ManageMembers)",
+        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1"
+    )]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<AuditEvent>> {
+        let filter = EventFilter {
+            project_id: Some(self.model().id),
+            ..EventFilter::default()
+        };
+        let page = audit::list_unchecked(state(ctx)?, filter, page_args(first, after)?).await?;
+        Ok(event_connection(page))
+    }
+}
+
+/// The viewer's access to a project (fractal-server's "access info").
+pub struct ProjectAccess {
+    role: access::Role,
+    view: ProjectView,
+}
+
+#[Object]
+impl ProjectAccess {
+    /// The effective role: the highest grant that applies.
+    async fn role(&self) -> Role {
+        self.role.into()
+    }
+
+    /// The viewer is the project's direct owner.
+    async fn is_owner(&self) -> bool {
+        self.view.access.direct_role == Some(access::Role::Owner)
+    }
+
+    /// The role comes from an ancestor category or public access.
+    async fn inherited(&self) -> bool {
+        self.view.access.inherited()
+    }
+
+    async fn permissions(&self) -> Vec<Permission> {
+        self.view
+            .access
+            .permissions()
+            .into_iter()
+            .map(Permission::from)
+            .collect()
+    }
+
+    /// The owner's email, for those who may view the project.
+    async fn owner_email(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        if !self.view.access.allows(access::Permission::View) {
+            return Ok(None);
+        }
+        Ok(OwnerLoader::load(ctx, self.view.project().id)
+            .await?
+            .map(|owner| owner.email))
+    }
+
+    /// Every grant that applies, highest first.
+    async fn sources(&self) -> Vec<AccessSource> {
+        self.view
+            .access
+            .sources
+            .iter()
+            .map(|grant| AccessSource {
+                grant: grant.clone(),
+                chain: self.view.chain.clone(),
+            })
+            .collect()
+    }
+}
+
+/// One grant behind a viewer's access.
+pub struct AccessSource {
+    grant: Grant,
+    chain: Chain,
+}
+
+#[Object]
+impl AccessSource {
+    async fn kind(&self) -> AccessSourceKind {
+        self.grant.kind.into()
+    }
+
+    async fn role(&self) -> Role {
+        self.grant.role.into()
+    }
+
+    /// Where the grant is held: the project itself or an ancestor.
+    async fn project(&self, ctx: &Context<'_>) -> Result<Project> {
+        let chain = self
+            .chain
+            .from_ancestor(self.grant.project_id)
+            .unwrap_or_else(|| self.chain.clone());
+        Ok(Project::from_chain(ctx, chain)?)
+    }
+
+    async fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.grant.expires_at
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateProjectInput {
+    title: String,
+    #[graphql(name = "type")]
+    project_type: ProjectType,
+    parent_id: Option<ID>,
+    description: Option<String>,
+    readme: Option<String>,
+    public_access: Option<Role>,
+    /// Superusers only: who owns the new project (default: the creator).
+    owner_id: Option<ID>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateProjectInput {
+    title: Option<String>,
+    /// Moves the project under another category; null moves it to the top level.
+    parent_id: MaybeUndefined<ID>,
+    /// Null clears it.
+    description: MaybeUndefined<String>,
+    /// Null clears it.
+    readme: MaybeUndefined<String>,
+    /// GUEST or VIEWER; use clearPublicAccess to remove it.
+    public_access: Option<Role>,
+    clear_public_access: Option<bool>,
+}
+
+fn maybe<T, U>(
+    value: MaybeUndefined<T>,
+    convert: impl FnOnce(T) -> AppResult<U>,
+) -> AppResult<Option<Option<U>>> {
+    Ok(match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(value) => Some(Some(convert(value)?)),
+    })
+}
+
+#[derive(Default)]
+pub struct ProjectQuery;
+
+#[Object]
+impl ProjectQuery {
+    /// A project or category; null (NOT_FOUND) unless the viewer may find it.
+    async fn project(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Project>> {
+        // A stale or bad token is reported as such, not hidden behind NOT_FOUND.
+        if let Viewer::Rejected(rejection) = viewer(ctx) {
+            return Err(rejection.to_error().into());
+        }
+        let id = parse_id(&id, "project")?;
+        let chain = ChainLoader::load(ctx, id).await?;
+        let project = chain
+            .map(|chain| Project::from_chain(ctx, chain))
+            .transpose()?;
+        match project {
+            Some(project) => {
+                project.view.access.require(access::Permission::Find)?;
+                Ok(Some(project))
+            }
+            None => Err(crate::error::AppError::not_found("project").into()),
+        }
+    }
+
+    /// Every project and category the viewer may find, by title.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per filter of the contract"
+    )]
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "type")] project_type: Option<ProjectType>,
+        parent_id: Option<ID>,
+        search: Option<String>,
+        #[graphql(default_with = "Some(true)")] include_archived: Option<bool>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<Project>> {
+        let filter = ProjectFilter {
+            project_type: project_type.map(Into::into),
+            parent_id: parent_id
+                .as_ref()
+                .map(|id| parse_id(id, "project"))
+                .transpose()?,
+            search,
+            include_archived: include_archived.unwrap_or(true),
+        };
+        let page = domain::list(state(ctx)?, viewer(ctx), filter, page_args(first, after)?).await?;
+        Ok(project_connection(Project::page(ctx, page).await?))
+    }
+
+    /// Whether the viewer (or, for superusers and those who manage the project's
+    /// members, another user) holds a permission on a project.
+    async fn check_permission(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+        project_id: Option<ID>,
+        resource_id: Option<ID>,
+        permission: Permission,
+    ) -> Result<bool> {
+        let user_id = user_id
+            .as_ref()
+            .map(|id| parse_id(id, "user"))
+            .transpose()?;
+        let project_id = match (project_id, resource_id) {
+            (Some(project_id), None) => parse_id(&project_id, "project")?,
+            (None, Some(resource_id)) => {
+                parse_id(&resource_id, "resource")?;
+                return Err(crate::error::AppError::not_found("resource").into());
+            }
+            _ => {
+                return Err(crate::error::AppError::BadUserInput(
+                    "give exactly one of projectId and resourceId".into(),
+                )
+                .into());
+            }
+        };
+        Ok(domain::check_permission(
+            state(ctx)?,
+            viewer(ctx),
+            user_id,
+            project_id,
+            permission.into(),
+        )
+        .await?)
+    }
+}
+
+#[derive(Default)]
+pub struct ProjectMutation;
+
+#[Object]
+impl ProjectMutation {
+    /// Creates a project or category; the creator (or ownerId) becomes its owner.
+    async fn create_project(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateProjectInput,
+    ) -> Result<Project> {
+        let input = NewProject {
+            title: input.title,
+            project_type: input.project_type.into(),
+            parent_id: input
+                .parent_id
+                .as_ref()
+                .map(|id| parse_id(id, "project"))
+                .transpose()?,
+            description: input.description,
+            readme: input.readme,
+            public_access: input.public_access.map(Into::into),
+            owner_id: input
+                .owner_id
+                .as_ref()
+                .map(|id| parse_id(id, "user"))
+                .transpose()?,
+        };
+        Ok(Project::new(
+            domain::create(state(ctx)?, viewer(ctx), input).await?,
+        ))
+    }
+
+    async fn update_project(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateProjectInput,
+    ) -> Result<Project> {
+        let id = parse_id(&id, "project")?;
+        let public_access = if input.clear_public_access == Some(true) {
+            Some(None)
+        } else {
+            input.public_access.map(|role| Some(role.into()))
+        };
+        let changes = ProjectChanges {
+            title: input.title,
+            parent_id: maybe(input.parent_id, |id| parse_id(&id, "project"))?,
+            description: maybe(input.description, Ok)?,
+            readme: maybe(input.readme, Ok)?,
+            public_access,
+        };
+        Ok(Project::new(
+            domain::update(state(ctx)?, viewer(ctx), id, changes).await?,
+        ))
+    }
+
+    /// Makes a project read-only.
+    async fn archive_project(&self, ctx: &Context<'_>, id: ID) -> Result<Project> {
+        let id = parse_id(&id, "project")?;
+        Ok(Project::new(
+            domain::set_archived(state(ctx)?, viewer(ctx), id, true).await?,
+        ))
+    }
+
+    async fn unarchive_project(&self, ctx: &Context<'_>, id: ID) -> Result<Project> {
+        let id = parse_id(&id, "project")?;
+        Ok(Project::new(
+            domain::set_archived(state(ctx)?, viewer(ctx), id, false).await?,
+        ))
+    }
+
+    /// Deletes a project and everything in it; a category must be empty.
+    async fn delete_project(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+        let id = parse_id(&id, "project")?;
+        let deleted = domain::delete(state(ctx)?, viewer(ctx), id).await?;
+        Ok(ID(deleted.to_string()))
+    }
+}
