@@ -153,7 +153,7 @@ async fn record_failure(
 }
 
 /// Issues an access token and a new refresh token in `family`.
-async fn start_session(
+pub(crate) async fn start_session(
     conn: &impl ConnectionTrait,
     state: &AppState,
     account: user::Model,
