@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
+use entity::{api_token, refresh_token, user};
 use roster::auth::jwt::JwtKeys;
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -386,6 +388,29 @@ async fn an_access_token_expires_after_fifteen_minutes() -> TestResult {
 }
 
 #[tokio::test]
+async fn a_session_tells_when_its_access_token_expires() -> TestResult {
+    let app = TestApp::spawn_with(&["--access-token-ttl-secs", "600"]).await;
+    app.superuser().await;
+    let before = app.clock.now();
+    let login = app.gql(None, LOGIN, credentials("admin", PASSWORD)).await;
+    let after = app.clock.now();
+    let login = login.data("login").clone();
+    let expires_at =
+        chrono::DateTime::parse_from_rfc3339(login["expiresAt"].as_str().ok_or("expiresAt")?)?;
+    let ttl = chrono::Duration::seconds(600);
+    assert!(before + ttl <= expires_at && expires_at <= after + ttl);
+    let token = login["accessToken"].as_str().ok_or("token")?;
+    // A minute either side of the expiry, whatever the login itself took.
+    app.clock.advance(Duration::from_secs(540));
+    app.gql(Some(token), ME, json!({})).await.ok();
+    app.clock.advance(Duration::from_secs(120));
+    app.gql(Some(token), ME, json!({}))
+        .await
+        .expect_code("EXPIRED");
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_garbage_bearer_token_is_unauthenticated_with_http_200() -> TestResult {
     let app = TestApp::spawn().await;
     for token in ["garbage", "rst_garbage", "eyJhbGciOiJIUzI1NiJ9.e30.bad"] {
@@ -755,5 +780,152 @@ async fn changing_the_password_ends_every_session() -> TestResult {
         .expect_code("UNAUTHENTICATED");
     let fresh = app.login("bob", new_password).await;
     assert_signed_in(&app, &fresh.token, &bob).await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn secrets_are_stored_only_as_digests() -> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let (api_secret, _) = app.api_token(&admin, "script").await;
+    let db = &app.state.db;
+    for account in user::Entity::find().all(db).await? {
+        assert!(
+            account
+                .password_hash
+                .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{}",
+            account.password_hash
+        );
+        assert!(!account.password_hash.contains(PASSWORD));
+    }
+    let refresh_tokens = refresh_token::Entity::find().all(db).await?;
+    assert_eq!(refresh_tokens.len(), 1);
+    assert!(!format!("{refresh_tokens:?}").contains(&admin.refresh_token));
+    let api_tokens = api_token::Entity::find().all(db).await?;
+    assert_eq!(api_tokens.len(), 1);
+    assert!(!format!("{api_tokens:?}").contains(&api_secret));
+    Ok(())
+}
+
+#[tokio::test]
+async fn instances_on_one_database_share_sessions_revocations_and_limits() -> TestResult {
+    let flags = ["--login-max-failures", "2"];
+    let first = TestApp::spawn_with(&flags).await;
+    let second = first.spawn_beside(&flags).await;
+    let admin = first.superuser().await;
+    let bob = first.user(&admin, "bob").await;
+    // A token issued by one instance is good on the other.
+    assert_signed_in(&second, &bob.token, &bob).await;
+    let (api_secret, _) = first.api_token(&bob, "script").await;
+    assert_signed_in(&second, &api_secret, &bob).await;
+
+    // Failures on one count on the other.
+    for _ in 0..2 {
+        first
+            .gql(None, LOGIN, credentials("admin", "not the password"))
+            .await
+            .expect_code("UNAUTHENTICATED");
+    }
+    second
+        .gql(None, LOGIN, credentials("admin", PASSWORD))
+        .await
+        .expect_code("RATE_LIMITED");
+
+    // A refresh token spent on one is reuse on the other.
+    second
+        .gql(None, REFRESH, json!({ "t": bob.refresh_token }))
+        .await
+        .data("refreshToken");
+    first
+        .gql(None, REFRESH, json!({ "t": bob.refresh_token }))
+        .await
+        .expect_code("UNAUTHENTICATED");
+
+    // A password changed on one ends the sessions the other would accept.
+    let session = second.login("bob", PASSWORD).await;
+    first
+        .gql(
+            Some(&session.token),
+            CHANGE_PASSWORD,
+            json!({ "old": PASSWORD, "new": "a brand new password" }),
+        )
+        .await
+        .ok();
+    second
+        .gql(Some(&session.token), ME, json!({}))
+        .await
+        .expect_code("UNAUTHENTICATED");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_burst_of_guesses_gets_no_more_tries_than_the_limit() -> TestResult {
+    let app = TestApp::spawn_with(&["--login-max-failures", "3"]).await;
+    app.superuser().await;
+    let mut guesses = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let request = app
+            .client()
+            .post(app.url("/graphql"))
+            .json(&json!({ "query": LOGIN, "variables": credentials("admin", &format!("wrong guess {i}")) }));
+        guesses.spawn(async move {
+            let body = request.send().await?.json::<Value>().await?;
+            Ok::<_, reqwest::Error>(code(&body).map(String::from))
+        });
+    }
+    let mut codes = Vec::new();
+    while let Some(answer) = guesses.join_next().await {
+        codes.push(answer??);
+    }
+    let tried = codes
+        .iter()
+        .filter(|code| code.as_deref() == Some("UNAUTHENTICATED"))
+        .count();
+    let limited = codes
+        .iter()
+        .filter(|code| code.as_deref() == Some("RATE_LIMITED"))
+        .count();
+    assert_eq!(tried + limited, codes.len(), "{codes:?}");
+    assert!(
+        tried <= 3,
+        "{tried} guesses were checked against the password"
+    );
+    // Guesses one at a time get the tries the burst left, and no more.
+    let mut more = 0;
+    while app
+        .gql(None, LOGIN, credentials("admin", "one more guess"))
+        .await
+        .code()
+        == Some("UNAUTHENTICATED")
+    {
+        more += 1;
+        assert!(tried + more <= 3, "{tried} + {more} guesses were checked");
+    }
+    assert_eq!(tried + more, 3);
+    app.gql(None, LOGIN, credentials("admin", PASSWORD))
+        .await
+        .expect_code("RATE_LIMITED");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_refresh_token_sent_twice_at_once_makes_one_session_at_most() -> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let variables = json!({ "t": admin.refresh_token });
+    let (one, two) = tokio::join!(
+        app.gql(None, REFRESH, variables.clone()),
+        app.gql(None, REFRESH, variables.clone()),
+    );
+    let mut codes = [one.code(), two.code()];
+    codes.sort();
+    // One wins; the other is reuse, which also ends the winner's new session.
+    assert_eq!(codes, [None, Some("UNAUTHENTICATED")]);
+    let winner = if one.code().is_none() { &one } else { &two };
+    let newest = winner.data("refreshToken")["refreshToken"].clone();
+    app.gql(None, REFRESH, json!({ "t": newest }))
+        .await
+        .expect_code("UNAUTHENTICATED");
     Ok(())
 }

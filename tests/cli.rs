@@ -172,35 +172,111 @@ fn a_bad_configuration_value_stops_start_up_naming_the_variable() -> TestResult 
     Ok(())
 }
 
+/// A `roster serve` child process on a free port, logging JSON lines.
+struct Server {
+    child: tokio::process::Child,
+    log: tokio::io::Lines<BufReader<tokio::process::ChildStderr>>,
+    /// Every log line read so far.
+    lines: Vec<String>,
+    address: String,
+}
+
+impl Server {
+    /// Starts `command` (made by `roster`) as `serve`.
+    async fn start(command: Command) -> Result<Self, Box<dyn std::error::Error>> {
+        let mut command = tokio::process::Command::from(command);
+        command
+            .env("RUST_LOG", "info")
+            .env("ROSTER_LOG_FORMAT", "json")
+            .env("ROSTER_BIND", "127.0.0.1:0")
+            .arg("serve")
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = command.spawn()?;
+        let mut log = BufReader::new(child.stderr.take().ok_or("stderr")?).lines();
+        let mut lines = Vec::new();
+        // A generous bound, only so that a broken start cannot hang the suite.
+        let address = tokio::time::timeout(Duration::from_secs(60), async {
+            while let Some(line) = log.next_line().await? {
+                lines.push(line.clone());
+                if let Some((_, rest)) = line.split_once("serving GraphQL on ") {
+                    let url = rest.split('"').next().unwrap_or_default();
+                    return Ok(url.trim_end_matches("/graphql").to_owned());
+                }
+            }
+            Err::<String, std::io::Error>(std::io::ErrorKind::UnexpectedEof.into())
+        })
+        .await??;
+        Ok(Self {
+            child,
+            log,
+            lines,
+            address,
+        })
+    }
+
+    /// Sends SIGTERM, waits for the exit, and reads the rest of the log.
+    async fn stop(&mut self) -> Result<std::process::ExitStatus, Box<dyn std::error::Error>> {
+        let pid = self.child.id().ok_or("no pid")?;
+        let killed = Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()?;
+        assert!(killed.success());
+        let status = tokio::time::timeout(Duration::from_secs(60), self.child.wait()).await??;
+        while let Some(line) = self.log.next_line().await? {
+            self.lines.push(line);
+        }
+        Ok(status)
+    }
+}
+
+#[tokio::test]
+async fn serve_without_a_jwt_secret_warns_that_tokens_die_with_it() -> TestResult {
+    let dir = Scratch::new()?;
+    let mut command = roster(&dir);
+    command.env_remove("ROSTER_JWT_SECRET");
+    let mut server = Server::start(command).await?;
+    let status = server.stop().await?;
+    assert!(status.success(), "{status}");
+    assert!(
+        server
+            .lines
+            .iter()
+            .any(|line| line.contains("\"WARN\"") && line.contains("ROSTER_JWT_SECRET is not set")),
+        "{:#?}",
+        server.lines
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn serve_can_leave_migrations_to_the_operator() -> TestResult {
+    let dir = Scratch::new()?;
+    let mut command = roster(&dir);
+    command.env("ROSTER_AUTO_MIGRATE", "false");
+    let mut server = Server::start(command).await?;
+    let status = server.stop().await?;
+    assert!(status.success(), "{status}");
+    assert!(
+        !server.lines.iter().any(|line| line.contains("migration")),
+        "{:#?}",
+        server.lines
+    );
+    Ok(())
+}
+
 #[tokio::test]
 async fn serve_migrates_logs_each_request_without_secrets_and_stops_on_sigterm() -> TestResult {
     let dir = Scratch::new()?;
-    let mut command = tokio::process::Command::from(roster(&dir));
-    let mut child = command
-        .env("RUST_LOG", "info")
-        .env("ROSTER_LOG_FORMAT", "json")
-        .env("ROSTER_BIND", "127.0.0.1:0")
-        .arg("serve")
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let mut log = BufReader::new(child.stderr.take().ok_or("stderr")?).lines();
-    let mut lines = Vec::new();
-    // A generous bound, only so that a broken start cannot hang the suite.
-    let address = tokio::time::timeout(Duration::from_secs(60), async {
-        while let Some(line) = log.next_line().await? {
-            lines.push(line.clone());
-            if let Some((_, rest)) = line.split_once("serving GraphQL on ") {
-                let url = rest.split('"').next().unwrap_or_default();
-                return Ok(url.trim_end_matches("/graphql").to_owned());
-            }
-        }
-        Err::<String, std::io::Error>(std::io::ErrorKind::UnexpectedEof.into())
-    })
-    .await??;
+    let mut server = Server::start(roster(&dir)).await?;
+    let address = server.address.clone();
     assert!(
-        lines.iter().any(|line| line.contains("has been applied")),
-        "no migration ran: {lines:#?}"
+        server
+            .lines
+            .iter()
+            .any(|line| line.contains("has been applied")),
+        "no migration ran: {:#?}",
+        server.lines
     );
 
     let client = reqwest::Client::new();
@@ -221,16 +297,9 @@ async fn serve_migrates_logs_each_request_without_secrets_and_stops_on_sigterm()
         .to_str()?
         .to_owned();
 
-    let pid = child.id().ok_or("no pid")?;
-    let killed = Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()?;
-    assert!(killed.success());
-    let status = tokio::time::timeout(Duration::from_secs(60), child.wait()).await??;
+    let status = server.stop().await?;
     assert!(status.success(), "{status}");
-    while let Some(line) = log.next_line().await? {
-        lines.push(line);
-    }
+    let lines = &server.lines;
     let request_lines: Vec<&String> = lines
         .iter()
         .filter(|line| line.contains(&request_id))
@@ -241,7 +310,7 @@ async fn serve_migrates_logs_each_request_without_secrets_and_stops_on_sigterm()
             .any(|line| line.contains("finished processing request")),
         "no line for request {request_id}: {lines:#?}"
     );
-    for line in &lines {
+    for line in lines {
         assert!(!line.contains(secret_token), "a secret in the log: {line}");
         assert!(!line.contains(secret_param), "a secret in the log: {line}");
     }

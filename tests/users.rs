@@ -1,6 +1,8 @@
 //! User accounts over HTTP: who may create, see, change and delete them, and the
 //! rules their fields follow.
 
+use entity::user;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -738,6 +740,68 @@ async fn an_unrestricted_user_list_is_for_everyone_signed_in() -> TestResult {
     assert_eq!(
         usernames(&app, &bob, json!({})).await,
         ["admin", "bob"].map(String::from)
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn two_superusers_demoting_each_other_at_once_leave_one() -> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let mut root = new_user("root");
+    root["isSuperuser"] = json!(true);
+    create(&app, &admin, root).await.ok();
+    let root = app.login("root", PASSWORD).await;
+    let demote = json!({ "isSuperuser": false });
+    let promote = json!({ "isSuperuser": true });
+    for _ in 0..20 {
+        let (one, two) = tokio::join!(
+            update(&app, &admin, &root.id, demote.clone()),
+            update(&app, &root, &admin.id, demote.clone()),
+        );
+        let superusers = user::Entity::find()
+            .filter(user::Column::IsSuperuser.eq(true))
+            .filter(user::Column::IsActive.eq(true))
+            .count(&app.state.db)
+            .await?;
+        assert_eq!(superusers, 1, "{:?} / {:?}", one.body, two.body);
+        // Exactly one of the two went through. The other was refused as the last
+        // superuser's own demotion, or, had its request started after the first
+        // one ended, because its sender was no longer a superuser.
+        let mut codes = [one.code(), two.code()];
+        codes.sort();
+        assert!(
+            matches!(codes, [None, Some("CONFLICT" | "FORBIDDEN")]),
+            "{codes:?}"
+        );
+        let (remaining, demoted) = if one.code().is_none() {
+            (&admin, &root)
+        } else {
+            (&root, &admin)
+        };
+        update(&app, remaining, &demoted.id, promote.clone())
+            .await
+            .ok();
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn two_accounts_created_at_once_with_one_username_make_one() -> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let mut shouting = new_user("alice");
+    shouting["email"] = json!("ALICE@example.org");
+    let (one, two) = tokio::join!(
+        create(&app, &admin, new_user("alice")),
+        create(&app, &admin, shouting),
+    );
+    let mut codes = [one.code(), two.code()];
+    codes.sort();
+    assert_eq!(codes, [None, Some("CONFLICT")]);
+    assert_eq!(
+        usernames(&app, &admin, json!({ "search": "alice" })).await,
+        ["alice"].map(String::from)
     );
     Ok(())
 }

@@ -69,6 +69,16 @@ pub async fn login(
         - chrono::Duration::from_std(state.config.login_failure_window())
             .map_err(AppError::internal)?;
 
+    // The attempt is recorded as a failure before it is counted and checked, and
+    // forgiven only if it succeeds: concurrent attempts then count one another, so a
+    // burst of guesses gets no more tries than the limit.
+    let attempt = record_attempt(
+        state,
+        [user_key.clone(), address_key.clone()],
+        now,
+        window_start,
+    )
+    .await?;
     #[derive(FromQueryResult)]
     struct FailureCount {
         key: String,
@@ -90,9 +100,12 @@ pub async fn login(
             .find(|c| c.key == key)
             .map_or(0, |c| c.failures)
     };
-    if failures_for(&user_key) >= i64::from(state.config.login_max_failures)
-        || failures_for(&address_key) >= i64::from(state.config.login_max_failures_per_address)
+    // The counts include this attempt.
+    if failures_for(&user_key) > i64::from(state.config.login_max_failures)
+        || failures_for(&address_key) > i64::from(state.config.login_max_failures_per_address)
     {
+        // A refused attempt was never checked, so it does not extend the lock-out.
+        forget_attempt(&state.db, attempt).await?;
         return Err(AppError::RateLimited(
             "too many failed logins: wait a while and try again".into(),
         ));
@@ -105,17 +118,17 @@ pub async fn login(
     .await?;
     let account = match account {
         Some(account) if matches && account.is_active => account,
-        _ => {
-            record_failure(state, [user_key, address_key], now, window_start).await?;
-            return Err(wrong_credentials());
-        }
+        // The attempt stays recorded as a failure.
+        _ => return Err(wrong_credentials()),
     };
 
     let txn = state.db.begin().await?;
+    // Success clears the account's failures; the address keeps its other ones.
     login_failure::Entity::delete_many()
         .filter(login_failure::Column::Key.eq(user_key))
         .exec(&txn)
         .await?;
+    forget_attempt(&txn, attempt).await?;
     let session = start_session(&txn, state, account, Uuid::now_v7()).await?;
     audit::record(
         &txn,
@@ -128,27 +141,42 @@ pub async fn login(
     Ok(session)
 }
 
-async fn record_failure(
+/// Records a login attempt as a failure under each key, committed at once so that
+/// concurrent attempts see it; returns the ids of its rows.
+async fn record_attempt(
     state: &AppState,
     keys: [String; 2],
     now: DateTime<Utc>,
     window_start: DateTime<Utc>,
-) -> AppResult<()> {
+) -> AppResult<[Uuid; 2]> {
+    let ids = [Uuid::now_v7(), Uuid::now_v7()];
     let txn = state.db.begin().await?;
     // Rows older than the window no longer count; dropping them here keeps the table small.
     login_failure::Entity::delete_many()
         .filter(login_failure::Column::CreatedAt.lte(window_start))
         .exec(&txn)
         .await?;
-    let rows = keys.map(|key| login_failure::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        key: Set(key),
-        created_at: Set(now),
-    });
+    let rows = ids
+        .iter()
+        .zip(keys)
+        .map(|(id, key)| login_failure::ActiveModel {
+            id: Set(*id),
+            key: Set(key),
+            created_at: Set(now),
+        });
     login_failure::Entity::insert_many(rows)
         .exec_without_returning(&txn)
         .await?;
     txn.commit().await?;
+    Ok(ids)
+}
+
+/// Removes the rows of an attempt that turned out not to be a failure.
+async fn forget_attempt(conn: &impl ConnectionTrait, attempt: [Uuid; 2]) -> AppResult<()> {
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::Id.is_in(attempt))
+        .exec(conn)
+        .await?;
     Ok(())
 }
 

@@ -397,14 +397,23 @@ pub async fn delete(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<us
 }
 
 /// Refuses a change that would leave the service without an active superuser.
+///
+/// The active superusers are locked (always in id order, so two callers cannot
+/// deadlock) until the transaction ends: two superusers demoting each other at once
+/// then take turns, and the second sees that the first is no longer a superuser.
+/// SQLite has no row locks, but it runs one writer at a time anyway.
 async fn ensure_another_active_superuser(txn: &DatabaseTransaction, except: Uuid) -> AppResult<()> {
-    let others = user::Entity::find()
+    let superusers: Vec<Uuid> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
         .filter(user::Column::IsSuperuser.eq(true))
         .filter(user::Column::IsActive.eq(true))
-        .filter(user::Column::Id.ne(except))
-        .count(txn)
+        .order_by_asc(user::Column::Id)
+        .lock_exclusive()
+        .into_tuple()
+        .all(txn)
         .await?;
-    if others == 0 {
+    if superusers.iter().all(|id| *id == except) {
         return Err(AppError::Conflict(
             "this is the last active superuser: promote another first".into(),
         ));

@@ -101,7 +101,9 @@ pub struct TestApp {
     pub clock: Clock,
     client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
-    _db: TestDb,
+    database_url: String,
+    /// The database this service owns; `None` for one started `beside` another.
+    _db: Option<TestDb>,
 }
 
 impl Drop for TestApp {
@@ -129,10 +131,20 @@ impl TestApp {
     /// A service started with extra command-line flags.
     pub async fn spawn_with(flags: &[&str]) -> Self {
         let (db, url) = TestDb::create().await;
+        Self::start(Some(db), url, flags).await
+    }
+
+    /// A second instance on this one's database, as behind a load balancer. It has
+    /// its own clock; it must be dropped before the instance that owns the database.
+    pub async fn spawn_beside(&self, flags: &[&str]) -> Self {
+        Self::start(None, self.database_url.clone(), flags).await
+    }
+
+    async fn start(db: Option<TestDb>, url: String, flags: &[&str]) -> Self {
         let mut argv = vec![
             "roster".to_owned(),
             "--database-url".to_owned(),
-            url,
+            url.clone(),
             "--jwt-secret".to_owned(),
             "test secret that is long enough for HS256 signing".to_owned(),
         ];
@@ -161,6 +173,7 @@ impl TestApp {
             clock,
             client,
             shutdown: Some(shutdown),
+            database_url: url,
             _db: db,
         }
     }
