@@ -29,7 +29,13 @@ async fn invite(app: &TestApp, by: &TestUser, project: &str, email: &str, role: 
 async fn smtp_app() -> (TestApp, SmtpServer) {
     let smtp = SmtpServer::start().await;
     let url = smtp.url();
-    let app = TestApp::spawn_with(&["--smtp-url", &url, "--public-url", "https://roster.example.org"]).await;
+    let app = TestApp::spawn_with(&[
+        "--smtp-url",
+        &url,
+        "--public-url",
+        "https://roster.example.org",
+    ])
+    .await;
     (app, smtp)
 }
 
@@ -54,8 +60,18 @@ async fn a_newcomer_signs_up_and_joins_from_the_emailed_link() -> TestResult {
     let raw = smtp.wait_for(1).await.remove(0);
     assert!(raw.contains("new.person@example.org"), "{raw}");
     let text = decoded_text(&raw);
-    for expected in ["Genomes", "CONTRIBUTOR", "User owner", "Welcome <aboard>!", "Welcome &lt;aboard&gt;!", "https://roster.example.org/invitations/"] {
-        assert!(text.contains(expected), "the email lacks {expected}: {text}");
+    for expected in [
+        "Genomes",
+        "CONTRIBUTOR",
+        "User owner",
+        "Welcome <aboard>!",
+        "Welcome &lt;aboard&gt;!",
+        "https://roster.example.org/invitations/",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the email lacks {expected}: {text}"
+        );
     }
     let token = invitation_token(&raw);
 
@@ -66,7 +82,9 @@ async fn a_newcomer_signs_up_and_joins_from_the_emailed_link() -> TestResult {
     assert_eq!(shown["issuer"]["username"], "owner");
 
     let signup = json!({ "username": "newcomer", "name": "New Person", "password": PASSWORD });
-    let joined = app.gql(None, ACCEPT_BY_TOKEN, json!({ "t": token, "s": signup })).await;
+    let joined = app
+        .gql(None, ACCEPT_BY_TOKEN, json!({ "t": token, "s": signup }))
+        .await;
     let payload = joined.data("acceptInvitationByToken");
     assert_eq!(payload["user"]["email"], "new.person@example.org");
     let token_of_newcomer = payload["accessToken"].as_str().expect("token");
@@ -81,7 +99,11 @@ async fn a_newcomer_signs_up_and_joins_from_the_emailed_link() -> TestResult {
 
     // The secret works once.
     let again = app
-        .gql(None, ACCEPT_BY_TOKEN, json!({ "t": token, "s": { "username": "other", "password": PASSWORD } }))
+        .gql(
+            None,
+            ACCEPT_BY_TOKEN,
+            json!({ "t": token, "s": { "username": "other", "password": PASSWORD } }),
+        )
         .await;
     again.expect_code("CONFLICT");
     let history = app
@@ -107,24 +129,37 @@ async fn a_signed_in_user_accepts_an_invitation_addressed_to_them() -> TestResul
     let id = invitation["id"].as_str().expect("id");
 
     let mine = app
-        .gql(Some(&guest.token), "{ myInvitations { id role project { title } issuer { username } } }", json!({}))
+        .gql(
+            Some(&guest.token),
+            "{ myInvitations { id role project { title } issuer { username } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(mine.data("myInvitations")[0]["id"], id);
     assert_eq!(mine.data("myInvitations")[0]["project"]["title"], "Shared");
-    let none = app.gql(Some(&stranger.token), "{ myInvitations { id } }", json!({})).await;
+    let none = app
+        .gql(Some(&stranger.token), "{ myInvitations { id } }", json!({}))
+        .await;
     assert_eq!(none.data("myInvitations"), &json!([]));
 
     let accept = "mutation($id: ID!) { acceptInvitation(id: $id) { role inherited user { username } project { title } } }";
     app.gql(Some(&stranger.token), accept, json!({ "id": id }))
         .await
         .expect_code("NOT_FOUND");
-    let accepted = app.gql(Some(&guest.token), accept, json!({ "id": id })).await;
+    let accepted = app
+        .gql(Some(&guest.token), accept, json!({ "id": id }))
+        .await;
     assert_eq!(accepted.data("acceptInvitation")["role"], "GUEST");
-    assert_eq!(accepted.data("acceptInvitation")["user"]["username"], "guest");
+    assert_eq!(
+        accepted.data("acceptInvitation")["user"]["username"],
+        "guest"
+    );
     app.gql(Some(&guest.token), accept, json!({ "id": id }))
         .await
         .expect_code("CONFLICT");
-    let after = app.gql(Some(&guest.token), "{ myInvitations { id } }", json!({})).await;
+    let after = app
+        .gql(Some(&guest.token), "{ myInvitations { id } }", json!({}))
+        .await;
     assert_eq!(after.data("myInvitations"), &json!([]));
     Ok(())
 }
@@ -151,18 +186,40 @@ async fn invitations_are_refused_when_a_rule_says_no() -> TestResult {
             .await
         }
     };
-    attempt(contributor.clone(), "a@example.org", "GUEST", None).await.expect_code("FORBIDDEN");
-    attempt(delegate.clone(), "a@example.org", "DELEGATE", None).await.expect_code("FORBIDDEN");
-    attempt(owner.clone(), "a@example.org", "OWNER", None).await.expect_code("BAD_USER_INPUT");
-    attempt(owner.clone(), "a@example.org", "FINDER", None).await.expect_code("BAD_USER_INPUT");
-    attempt(owner.clone(), "not an email", "GUEST", None).await.expect_code("BAD_USER_INPUT");
-    attempt(owner.clone(), "a@example.org", "GUEST", Some(0)).await.expect_code("BAD_USER_INPUT");
-    attempt(owner.clone(), "a@example.org", "GUEST", Some(366)).await.expect_code("BAD_USER_INPUT");
-    attempt(owner.clone(), "contributor@example.org", "GUEST", None).await.expect_code("CONFLICT");
-    attempt(delegate.clone(), "a@example.org", "CONTRIBUTOR", Some(365)).await.ok();
-    attempt(owner.clone(), "A@example.org", "GUEST", None).await.expect_code("CONFLICT");
+    attempt(contributor.clone(), "a@example.org", "GUEST", None)
+        .await
+        .expect_code("FORBIDDEN");
+    attempt(delegate.clone(), "a@example.org", "DELEGATE", None)
+        .await
+        .expect_code("FORBIDDEN");
+    attempt(owner.clone(), "a@example.org", "OWNER", None)
+        .await
+        .expect_code("BAD_USER_INPUT");
+    attempt(owner.clone(), "a@example.org", "FINDER", None)
+        .await
+        .expect_code("BAD_USER_INPUT");
+    attempt(owner.clone(), "not an email", "GUEST", None)
+        .await
+        .expect_code("BAD_USER_INPUT");
+    attempt(owner.clone(), "a@example.org", "GUEST", Some(0))
+        .await
+        .expect_code("BAD_USER_INPUT");
+    attempt(owner.clone(), "a@example.org", "GUEST", Some(366))
+        .await
+        .expect_code("BAD_USER_INPUT");
+    attempt(owner.clone(), "contributor@example.org", "GUEST", None)
+        .await
+        .expect_code("CONFLICT");
+    attempt(delegate.clone(), "a@example.org", "CONTRIBUTOR", Some(365))
+        .await
+        .ok();
+    attempt(owner.clone(), "A@example.org", "GUEST", None)
+        .await
+        .expect_code("CONFLICT");
     let outsider = app.user(&admin, "outsider").await;
-    attempt(outsider, "b@example.org", "GUEST", None).await.expect_code("NOT_FOUND");
+    attempt(outsider, "b@example.org", "GUEST", None)
+        .await
+        .expect_code("NOT_FOUND");
     Ok(())
 }
 
@@ -179,7 +236,10 @@ async fn an_invitation_past_its_expiry_reads_as_expired_until_it_is_resent() -> 
             json!({ "input": { "projectId": project, "email": "late@example.org", "role": "VIEWER", "expiresInDays": 1 } }),
         )
         .await;
-    let id = invitation.data("invite")["id"].as_str().expect("id").to_owned();
+    let id = invitation.data("invite")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
     let first_token = invitation_token(&smtp.wait_for(1).await[0]);
 
     app.clock.advance(Duration::from_secs(86_400 + 60));
@@ -187,9 +247,13 @@ async fn an_invitation_past_its_expiry_reads_as_expired_until_it_is_resent() -> 
     let shown = app.gql(None, BY_TOKEN, json!({ "t": first_token })).await;
     assert_eq!(shown.data("invitationByToken")["status"], "EXPIRED");
     let signup = json!({ "username": "late", "password": PASSWORD });
-    app.gql(None, ACCEPT_BY_TOKEN, json!({ "t": first_token, "s": signup }))
-        .await
-        .expect_code("EXPIRED");
+    app.gql(
+        None,
+        ACCEPT_BY_TOKEN,
+        json!({ "t": first_token, "s": signup }),
+    )
+    .await
+    .expect_code("EXPIRED");
     let expired = app
         .gql(
             Some(&owner.token),
@@ -214,9 +278,16 @@ async fn an_invitation_past_its_expiry_reads_as_expired_until_it_is_resent() -> 
         .await
         .expect_code("NOT_FOUND");
     let joined = app
-        .gql(None, ACCEPT_BY_TOKEN, json!({ "t": second_token, "s": signup }))
+        .gql(
+            None,
+            ACCEPT_BY_TOKEN,
+            json!({ "t": second_token, "s": signup }),
+        )
         .await;
-    assert_eq!(joined.data("acceptInvitationByToken")["user"]["username"], "late");
+    assert_eq!(
+        joined.data("acceptInvitationByToken")["user"]["username"],
+        "late"
+    );
     Ok(())
 }
 
@@ -230,24 +301,38 @@ async fn invitees_decline_and_managers_revoke() -> TestResult {
     let project = create(&app, &owner, "Answers", "PROJECT", None).await;
     assign(&app, &owner, &project, &contributor, "CONTRIBUTOR").await;
 
-    let declined_id = invite(&app, &owner, &project, "guest@example.org", "GUEST").await["id"].clone();
+    let declined_id =
+        invite(&app, &owner, &project, "guest@example.org", "GUEST").await["id"].clone();
     let decline = "mutation($id: ID!) { declineInvitation(id: $id) { status } }";
     app.gql(Some(&owner.token), decline, json!({ "id": declined_id }))
         .await
         .expect_code("NOT_FOUND");
-    let declined = app.gql(Some(&guest.token), decline, json!({ "id": declined_id })).await;
+    let declined = app
+        .gql(Some(&guest.token), decline, json!({ "id": declined_id }))
+        .await;
     assert_eq!(declined.data("declineInvitation")["status"], "DECLINED");
 
-    let revoked_id = invite(&app, &owner, &project, "guest@example.org", "VIEWER").await["id"].clone();
+    let revoked_id =
+        invite(&app, &owner, &project, "guest@example.org", "VIEWER").await["id"].clone();
     let revoke = "mutation($id: ID!) { revokeInvitation(id: $id) { status } }";
-    app.gql(Some(&contributor.token), revoke, json!({ "id": revoked_id }))
-        .await
-        .expect_code("FORBIDDEN");
-    let revoked = app.gql(Some(&owner.token), revoke, json!({ "id": revoked_id })).await;
+    app.gql(
+        Some(&contributor.token),
+        revoke,
+        json!({ "id": revoked_id }),
+    )
+    .await
+    .expect_code("FORBIDDEN");
+    let revoked = app
+        .gql(Some(&owner.token), revoke, json!({ "id": revoked_id }))
+        .await;
     assert_eq!(revoked.data("revokeInvitation")["status"], "REVOKED");
-    app.gql(Some(&guest.token), "mutation($id: ID!) { acceptInvitation(id: $id) { id } }", json!({ "id": revoked_id }))
-        .await
-        .expect_code("CONFLICT");
+    app.gql(
+        Some(&guest.token),
+        "mutation($id: ID!) { acceptInvitation(id: $id) { id } }",
+        json!({ "id": revoked_id }),
+    )
+    .await
+    .expect_code("CONFLICT");
 
     let events = app
         .gql(
@@ -264,8 +349,15 @@ async fn invitees_decline_and_managers_revoke() -> TestResult {
         .iter()
         .filter_map(|edge| edge["node"]["action"].as_str())
         .collect();
-    for action in ["invitation.create", "invitation.decline", "invitation.revoke"] {
-        assert!(actions.contains(&action), "{action} missing from {actions:?}");
+    for action in [
+        "invitation.create",
+        "invitation.decline",
+        "invitation.revoke",
+    ] {
+        assert!(
+            actions.contains(&action),
+            "{action} missing from {actions:?}"
+        );
     }
     Ok(())
 }
@@ -285,10 +377,106 @@ async fn two_concurrent_accepts_create_one_assignment() -> TestResult {
     );
     let codes = [first.code(), second.code()];
     assert!(codes.contains(&None), "one accept must win: {codes:?}");
-    assert!(codes.contains(&Some("CONFLICT")), "the other must get CONFLICT: {codes:?}");
+    assert!(
+        codes.contains(&Some("CONFLICT")),
+        "the other must get CONFLICT: {codes:?}"
+    );
     let members = app
-        .gql(Some(&owner.token), "query($id: ID!) { project(id: $id) { members { totalCount } } }", json!({ "id": project }))
+        .gql(
+            Some(&owner.token),
+            "query($id: ID!) { project(id: $id) { members { totalCount } } }",
+            json!({ "id": project }),
+        )
         .await;
     assert_eq!(members.data("project")["members"]["totalCount"], 2);
+    Ok(())
+}
+
+async fn outbox(app: &TestApp) -> Vec<entity::outbound_email::Model> {
+    use sea_orm::EntityTrait;
+    entity::outbound_email::Entity::find()
+        .all(&app.state.db)
+        .await
+        .expect("read the outbox")
+}
+
+#[tokio::test]
+async fn email_queued_without_smtp_waits_in_the_outbox_and_survives_a_restart() -> TestResult {
+    let first = TestApp::spawn().await;
+    let admin = first.superuser().await;
+    let owner = first.user(&admin, "owner").await;
+    let project = create(&first, &owner, "Durable", "PROJECT", None).await;
+    invite(&first, &owner, &project, "someone@example.org", "GUEST").await;
+    let queued = outbox(&first).await;
+    assert_eq!(queued.len(), 1);
+    assert!(queued[0].sent_at.is_none());
+    assert!(
+        queued[0]
+            .body_text
+            .as_deref()
+            .is_some_and(|body| body.contains("/invitations/rsi_"))
+    );
+
+    // Another process on the same database, now with an SMTP server, delivers it.
+    let smtp = SmtpServer::start().await;
+    let second = first.spawn_beside(&["--smtp-url", &smtp.url()]).await;
+    let delivered = smtp.wait_for(1).await;
+    assert!(decoded_text(&delivered[0]).contains("Durable"));
+    let mut sent = outbox(&second).await;
+    for _ in 0..50 {
+        if sent[0].sent_at.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        sent = outbox(&second).await;
+    }
+    assert!(sent[0].sent_at.is_some());
+    assert_eq!(
+        sent[0].body_text, None,
+        "a sent email no longer keeps its secret"
+    );
+    assert_eq!(smtp.count().await, 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_failed_delivery_is_retried_and_goes_through_after_a_restart() -> TestResult {
+    let unreachable = {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        listener.local_addr()?.port()
+    };
+    let dead_url = format!("smtp://127.0.0.1:{unreachable}");
+    let retry_fast = ["--mail-retry-secs", "1", "--mail-poll-secs", "1"];
+    let database = TestApp::spawn().await;
+    let broken = database
+        .spawn_beside(&[&["--smtp-url", dead_url.as_str()][..], &retry_fast[..]].concat())
+        .await;
+    let admin = broken.superuser().await;
+    let owner = broken.user(&admin, "owner").await;
+    let project = create(&broken, &owner, "Retry", "PROJECT", None).await;
+    invite(&broken, &owner, &project, "someone@example.org", "GUEST").await;
+    let mut failed = outbox(&broken).await;
+    for _ in 0..100 {
+        if failed[0].attempts >= 2 && failed[0].last_error.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        failed = outbox(&broken).await;
+    }
+    assert!(
+        failed[0].attempts >= 2,
+        "the sender tried again after failing"
+    );
+    assert!(failed[0].last_error.is_some());
+    assert!(failed[0].sent_at.is_none());
+    drop(broken);
+
+    // Restarted with a server that answers, the next attempt delivers it.
+    let smtp = SmtpServer::start().await;
+    let _fixed = database
+        .spawn_beside(&[&["--smtp-url", smtp.url().as_str()][..], &retry_fast[..]].concat())
+        .await;
+    let delivered = smtp.wait_for(1).await;
+    assert!(decoded_text(&delivered[0]).contains("Retry"));
     Ok(())
 }

@@ -82,7 +82,10 @@ impl SmtpServer {
                 }
             }
             if tokio::time::timeout_at(deadline, arrived).await.is_err() {
-                panic!("expected {count} emails, got {}", self.messages.lock().await.len());
+                panic!(
+                    "expected {count} emails, got {}",
+                    self.messages.lock().await.len()
+                );
             }
         }
     }
