@@ -24,6 +24,7 @@ use ipnet::IpNet;
 use migration::{Migrator, MigratorTrait};
 use rand::RngCore;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use tokio::sync::watch;
 use tower::ServiceBuilder;
 use tower_http::{
     cors::{AllowOrigin, Any, CorsLayer},
@@ -39,6 +40,7 @@ use crate::{
     config::Config,
     domain::sessions,
     graphql::{self, RosterSchema, loaders},
+    mail,
     state::{AppState, Clock},
 };
 
@@ -94,6 +96,7 @@ impl App {
             config: Arc::new(config),
             jwt: Arc::new(JwtKeys::new(&secret)),
             clock,
+            mail_queued: Arc::default(),
         };
         let router = router(state.clone())?;
         Ok(Self { state, router })
@@ -105,13 +108,23 @@ impl App {
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let (stop, stopped) = watch::channel(());
+        let sender =
+            mail::Sender::from_config(&self.state)?.map(|sender| tokio::spawn(sender.run(stopped)));
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown)
+        let served = axum::serve(listener, service)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                let _ = stop.send(());
+            })
             .await
-            .context("serving HTTP")
+            .context("serving HTTP");
+        if let Some(sender) = sender {
+            let _ = sender.await;
+        }
+        served
     }
 }
 

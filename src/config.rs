@@ -113,6 +113,45 @@ pub struct Config {
     #[arg(long, env = "ROSTER_RESTRICT_TOP_LEVEL_PROJECTS", default_value_t = false, action = clap::ArgAction::Set, global = true)]
     pub restrict_top_level_projects: bool,
 
+    /// Base URL of the front end that opens invitation links; an invitation links
+    /// to `{ROSTER_PUBLIC_URL}/invitations/{token}`.
+    #[arg(
+        long,
+        env = "ROSTER_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
+    pub public_url: String,
+
+    /// Days an invitation stays valid when the inviter does not say.
+    #[arg(long, env = "ROSTER_INVITATION_EXPIRY_DAYS", default_value_t = 14, value_parser = clap::value_parser!(u16).range(1..=365), global = true)]
+    pub invitation_expiry_days: u16,
+
+    /// SMTP server for outgoing email: `smtp://host:25` (plain),
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS) or `smtps://…:465`.
+    /// Unset: emails stay in the outbox and are logged without their secrets.
+    #[arg(long, env = "ROSTER_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender of outgoing email.
+    #[arg(
+        long,
+        env = "ROSTER_MAIL_FROM",
+        default_value = "Roster <roster@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+
+    /// Seconds between looks at the outbox for email that is due (new email is
+    /// sent at once; this catches retries and email queued by other instances).
+    #[arg(long, env = "ROSTER_MAIL_POLL_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub mail_poll_secs: u64,
+
+    /// Seconds before the first retry of an email that failed; each further failure
+    /// doubles it, up to an hour.
+    #[arg(long, env = "ROSTER_MAIL_RETRY_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
+    pub mail_retry_secs: u64,
+
     /// Log format: `text` or `json`. The level comes from `RUST_LOG` (default `info`).
     #[arg(long, env = "ROSTER_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
     pub log_format: String,
@@ -153,6 +192,27 @@ impl Config {
             return Err(ConfigError {
                 variable: "DATABASE_URL",
                 reason: "must start with sqlite:, postgres:// or postgresql://".into(),
+            });
+        }
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+            return Err(ConfigError {
+                variable: "ROSTER_PUBLIC_URL",
+                reason: "must start with http:// or https://".into(),
+            });
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError {
+                variable: "ROSTER_MAIL_FROM",
+                reason: "must be an address such as `Roster <roster@example.org>`".into(),
+            });
+        }
+        if let Some(url) = &self.smtp_url
+            && lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url).is_err()
+        {
+            return Err(ConfigError {
+                variable: "ROSTER_SMTP_URL",
+                reason: "must be a URL such as smtp://host:25, smtp://user:pass@host:587?tls=required or smtps://host"
+                    .into(),
             });
         }
         if self.db_max_connections == Some(0) {

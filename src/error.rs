@@ -101,6 +101,13 @@ const CONSTRAINT_MESSAGES: &[(&[&str], &str)] = &[
         ],
         "the project already has an owner",
     ),
+    (
+        &[
+            "uq_invitations_pending_email",
+            "invitations.project_id, invitations.email",
+        ],
+        "an invitation to that address is pending already",
+    ),
 ];
 
 impl From<DbErr> for AppError {

@@ -8,4 +8,5 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod graphql;
+pub mod mail;
 pub mod state;

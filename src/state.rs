@@ -11,6 +11,7 @@ use std::{
 
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
+use tokio::sync::Notify;
 
 use crate::{auth::jwt::JwtKeys, config::Config};
 
@@ -20,6 +21,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub jwt: Arc<JwtKeys>,
     pub clock: Clock,
+    /// Wakes the email sender when a transaction has queued email.
+    pub mail_queued: Arc<Notify>,
 }
 
 /// The time as the service sees it. Production reads the system clock; tests move it

@@ -6,6 +6,8 @@ mod auth;
 mod cli;
 mod common;
 mod http;
+mod invitations;
+mod mail_server;
 mod matrix;
 mod projects;
 mod roles;

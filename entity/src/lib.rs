@@ -3,7 +3,9 @@
 
 pub mod api_token;
 pub mod audit_event;
+pub mod invitation;
 pub mod login_failure;
+pub mod outbound_email;
 pub mod project;
 pub mod refresh_token;
 pub mod role_assignment;

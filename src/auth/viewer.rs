@@ -70,6 +70,16 @@ impl Viewer {
         }
     }
 
+    /// Fails when credentials were sent but did not check out; anonymous is fine.
+    /// Fields that answer anonymous viewers call this, so a stale token is reported
+    /// instead of silently reading as nobody.
+    pub fn reject_invalid(&self) -> AppResult<()> {
+        match self {
+            Self::Rejected(rejection) => Err(rejection.to_error()),
+            _ => Ok(()),
+        }
+    }
+
     pub fn is_superuser(&self) -> bool {
         self.user()
             .is_some_and(|user| user.is_superuser && user.is_active)

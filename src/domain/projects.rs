@@ -202,6 +202,7 @@ pub async fn view(
     viewer: &Viewer,
     id: Uuid,
 ) -> AppResult<ProjectView> {
+    viewer.reject_invalid()?;
     let chain = load_chain(conn, viewer.id(), id)
         .await?
         .ok_or_else(|| AppError::not_found("project"))?;
@@ -669,9 +670,7 @@ pub async fn check_permission(
     project_id: Uuid,
     permission: Permission,
 ) -> AppResult<bool> {
-    if let Viewer::Rejected(rejection) = viewer {
-        return Err(rejection.to_error());
-    }
+    viewer.reject_invalid()?;
     let now = state.clock.now();
     let own_chain = load_chain(&state.db, viewer.id(), project_id).await?;
     let own_access = own_chain

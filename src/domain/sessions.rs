@@ -181,7 +181,7 @@ async fn forget_attempt(conn: &impl ConnectionTrait, attempt: [Uuid; 2]) -> AppR
 }
 
 /// Issues an access token and a new refresh token in `family`.
-async fn start_session(
+pub(crate) async fn start_session(
     conn: &impl ConnectionTrait,
     state: &AppState,
     account: user::Model,

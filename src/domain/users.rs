@@ -68,27 +68,64 @@ pub async fn create_superuser(
 }
 
 async fn insert(state: &AppState, actor: Option<Uuid>, input: NewUser) -> AppResult<user::Model> {
+    let prepared = prepare(input).await?;
+    let txn = state.db.begin().await?;
+    let created = insert_prepared(&txn, state, actor, prepared).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// A new account whose input passed every rule and whose password is hashed,
+/// ready to be inserted inside a transaction.
+pub struct PreparedUser {
+    is_superuser: bool,
+    is_system: bool,
+    username: String,
+    email: String,
+    name: String,
+    password_hash: String,
+}
+
+/// Validates a new account and hashes its password (slow: do it before a
+/// transaction begins).
+pub async fn prepare(input: NewUser) -> AppResult<PreparedUser> {
     let username = validate::username(&input.username)?;
     let email = validate::email(&input.email)?;
     let name = validate::display_name(input.name.as_deref())?;
     password::check_strength(&input.password)?;
     let password_hash = password::hash(&input.password).await?;
+    Ok(PreparedUser {
+        is_superuser: input.is_superuser,
+        is_system: input.is_system,
+        username,
+        email,
+        name,
+        password_hash,
+    })
+}
+
+/// Inserts a prepared account and records its audit event on `conn`.
+pub async fn insert_prepared(
+    conn: &impl ConnectionTrait,
+    state: &AppState,
+    actor: Option<Uuid>,
+    prepared: PreparedUser,
+) -> AppResult<user::Model> {
     let now = state.clock.now();
-    let txn = state.db.begin().await?;
     let created = user::ActiveModel {
         id: Set(Uuid::now_v7()),
-        username: Set(username),
-        email: Set(email),
-        name: Set(name),
-        password_hash: Set(password_hash),
-        is_superuser: Set(input.is_superuser),
-        is_system: Set(input.is_system),
+        username: Set(prepared.username),
+        email: Set(prepared.email),
+        name: Set(prepared.name),
+        password_hash: Set(prepared.password_hash),
+        is_superuser: Set(prepared.is_superuser),
+        is_system: Set(prepared.is_system),
         is_active: Set(true),
         session_epoch: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(conn)
     .await?;
     let details = json!({
         "username": created.username,
@@ -96,13 +133,12 @@ async fn insert(state: &AppState, actor: Option<Uuid>, input: NewUser) -> AppRes
         "isSystem": created.is_system,
     });
     audit::record(
-        &txn,
+        conn,
         state,
         actor,
         Event::new("user.create", Some(created.id), details),
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 

@@ -11,13 +11,16 @@ use async_graphql::{
     Context,
     dataloader::{DataLoader, Loader},
 };
-use entity::user;
+use entity::{
+    invitation::{self, InvitationStatus},
+    user,
+};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::{
     domain::{
-        Page, PageArgs,
+        Page, PageArgs, invitations,
         projects::{self, Chain},
         roles::{self, Member},
     },
@@ -176,6 +179,63 @@ impl MembersLoader {
     }
 }
 
+/// One page of a project's invitations: (project, status filter, page size, after-key).
+pub type InvitationsKey = (Uuid, Option<InvitationStatus>, u64, Option<String>);
+
+pub struct InvitationsLoader {
+    state: AppState,
+}
+
+impl Loader<InvitationsKey> for InvitationsLoader {
+    type Value = Page<invitation::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[InvitationsKey],
+    ) -> Result<HashMap<InvitationsKey, Self::Value>, Self::Error> {
+        let mut shapes: HashMap<(Option<InvitationStatus>, u64, Option<String>), Vec<Uuid>> =
+            HashMap::new();
+        for (project_id, status, first, after) in keys {
+            shapes
+                .entry((*status, *first, after.clone()))
+                .or_default()
+                .push(*project_id);
+        }
+        let now = self.state.clock.now();
+        let mut pages = HashMap::new();
+        for ((status, first, after), project_ids) in shapes {
+            let args = PageArgs {
+                first,
+                after: after.clone(),
+            };
+            let found = invitations::for_projects(&self.state.db, &project_ids, status, &args, now)
+                .await
+                .map_err(shared)?;
+            for (project_id, page) in found {
+                pages.insert((project_id, status, first, after.clone()), page);
+            }
+        }
+        Ok(pages)
+    }
+}
+
+impl InvitationsLoader {
+    pub async fn load(
+        ctx: &Context<'_>,
+        project_id: Uuid,
+        status: Option<InvitationStatus>,
+        page: &PageArgs,
+    ) -> AppResult<Page<invitation::Model>> {
+        let key = (project_id, status, page.first, page.after.clone());
+        Ok(loader::<Self>(ctx)?
+            .load_one(key)
+            .await
+            .map_err(unshared)?
+            .unwrap_or_else(|| Page::from_rows(Vec::new(), page, 0)))
+    }
+}
+
 /// Whether the viewer shares a project with each user (for email visibility).
 pub struct CoMemberLoader {
     state: AppState,
@@ -228,6 +288,12 @@ pub fn attach(data: &mut async_graphql::Data, state: &AppState, viewer_id: Optio
     ));
     data.insert(DataLoader::new(
         MembersLoader { db: db.clone() },
+        tokio::spawn,
+    ));
+    data.insert(DataLoader::new(
+        InvitationsLoader {
+            state: state.clone(),
+        },
         tokio::spawn,
     ));
     data.insert(DataLoader::new(

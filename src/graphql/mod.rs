@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod connection;
 pub mod enums;
+pub mod invitations;
 pub mod loaders;
 pub mod projects;
 pub mod roles;
@@ -27,6 +28,7 @@ pub struct Query(
     users::UserQuery,
     auth::AuthQuery,
     projects::ProjectQuery,
+    invitations::InvitationQuery,
     audit::AuditQuery,
 );
 
@@ -36,6 +38,7 @@ pub struct Mutation(
     users::UserMutation,
     projects::ProjectMutation,
     roles::RoleMutation,
+    invitations::InvitationMutation,
 );
 
 pub type RosterSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -9,7 +9,8 @@ use super::{
     audit::{AuditEvent, event_connection},
     connection::{Connection, connection, page_args},
     enums::{AccessSourceKind, Permission, ProjectType, Role},
-    loaders::{ChainLoader, MembersLoader, OwnerLoader},
+    invitations::{Invitation, InvitationStatus},
+    loaders::{ChainLoader, InvitationsLoader, MembersLoader, OwnerLoader},
     parse_id,
     roles::RoleAssignment,
     state,
@@ -18,7 +19,6 @@ use super::{
 };
 use crate::{
     access::{self, AccessSource as Grant, ProjectAccess as Access},
-    auth::Viewer,
     domain::{
         Page,
         audit::{self, EventFilter},
@@ -211,6 +211,32 @@ impl Project {
         ))
     }
 
+    /// Invitations, newest first, optionally of one status.
+    #[graphql(
+        guard = "Requires(&self.view.access, access::Permission::ManageMembers)",
+        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1"
+    )]
+    async fn invitations(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<InvitationStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<Invitation>> {
+        let page = InvitationsLoader::load(
+            ctx,
+            self.model().id,
+            status.map(Into::into),
+            &page_args(first, after)?,
+        )
+        .await?;
+        Ok(connection(
+            page,
+            |invitation| invitation.id.to_string(),
+            Invitation,
+        ))
+    }
+
     /// What the viewer may do here, and why; null when nothing.
     async fn my_access(&self) -> Option<ProjectAccess> {
         self.view.access.role.map(|role| ProjectAccess {
@@ -370,10 +396,7 @@ pub struct ProjectQuery;
 impl ProjectQuery {
     /// A project or category; null (NOT_FOUND) unless the viewer may find it.
     async fn project(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Project>> {
-        // A stale or bad token is reported as such, not hidden behind NOT_FOUND.
-        if let Viewer::Rejected(rejection) = viewer(ctx) {
-            return Err(rejection.to_error().into());
-        }
+        viewer(ctx).reject_invalid()?;
         let id = parse_id(&id, "project")?;
         let chain = ChainLoader::load(ctx, id).await?;
         let project = chain

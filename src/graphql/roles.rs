@@ -36,7 +36,8 @@ impl RoleAssignment {
         }
     }
 
-    fn direct(member: Member) -> Self {
+    /// An assignment held on its own project, which loads when asked for.
+    pub fn direct(member: Member) -> Self {
         Self {
             member,
             project: None,

@@ -96,9 +96,7 @@ impl UserQuery {
     /// The signed-in user; null when anonymous.
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         let viewer = viewer(ctx);
-        if let Viewer::Rejected(rejection) = viewer {
-            return Err(rejection.to_error().into());
-        }
+        viewer.reject_invalid()?;
         Ok(viewer.user().cloned().map(User::new))
     }
 
