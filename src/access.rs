@@ -404,3 +404,113 @@ pub fn role_name(role: Role) -> &'static str {
         Role::Finder => "FINDER",
     }
 }
+
+pub use entity::{resource::SafetyLevel, resource_share::ShareAccess};
+
+/// What a project role grants on a resource of `level`, before ownership and shares:
+/// on INTERNAL and PUBLIC resources project READ gives READ and project WRITE gives
+/// READ_WRITE; PRIVATE resources are open only to the project's OWNER and DELEGATEs.
+pub fn project_grant_on_resource(
+    level: SafetyLevel,
+    project: &ProjectAccess,
+) -> Option<ShareAccess> {
+    match level {
+        SafetyLevel::Private => project
+            .role
+            .filter(|role| *role >= Role::Delegate)
+            .map(|_| ShareAccess::ReadWrite),
+        SafetyLevel::Internal | SafetyLevel::Public => {
+            if project.allows(Permission::Write) {
+                Some(ShareAccess::ReadWrite)
+            } else if project.allows(Permission::Read) {
+                Some(ShareAccess::Read)
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// The lowest project role whose grant on a resource of `level` lets one read it,
+/// derived from `project_grant_on_resource` so that SQL filters built from it
+/// cannot drift from the rule.
+pub fn lowest_role_reading(level: SafetyLevel) -> Option<Role> {
+    [
+        Role::Finder,
+        Role::Viewer,
+        Role::Guest,
+        Role::Contributor,
+        Role::Delegate,
+        Role::Owner,
+    ]
+    .into_iter()
+    .find(|role| {
+        let access = ProjectAccess {
+            project_id: Uuid::nil(),
+            role: Some(*role),
+            direct_role: Some(*role),
+            sources: Vec::new(),
+            superuser: false,
+            read_only: false,
+        };
+        project_grant_on_resource(level, &access).is_some()
+    })
+}
+
+/// What `subject` (None: anonymous) may do with a resource, given their access to
+/// its project and the resource's share for them: the highest of superuser or
+/// owner (READ_WRITE), their share, PUBLIC (READ, even anonymous) and what their
+/// project role grants. In an archived project READ_WRITE becomes READ.
+pub fn resource_access(
+    subject: Option<&user::Model>,
+    resource: &entity::resource::Model,
+    project: &ProjectAccess,
+    share: Option<ShareAccess>,
+) -> Option<ShareAccess> {
+    let mut grants = Vec::with_capacity(4);
+    if resource.safety_level == SafetyLevel::Public {
+        grants.push(ShareAccess::Read);
+    }
+    if let Some(user) = subject.filter(|user| user.is_active) {
+        if user.is_superuser || resource.owner_id == user.id {
+            grants.push(ShareAccess::ReadWrite);
+        }
+        grants.extend(share);
+        grants.extend(project_grant_on_resource(resource.safety_level, project));
+    }
+    let best = grants.into_iter().max();
+    if project.read_only {
+        best.map(|_| ShareAccess::Read)
+    } else {
+        best
+    }
+}
+
+/// Whether `subject` may change a resource's ACL: its owner, the project's OWNER
+/// and DELEGATEs, and superusers.
+pub fn may_change_acl(
+    subject: Option<&user::Model>,
+    resource: &entity::resource::Model,
+    project: &ProjectAccess,
+) -> bool {
+    subject.filter(|user| user.is_active).is_some_and(|user| {
+        user.is_superuser
+            || resource.owner_id == user.id
+            || project.role.is_some_and(|role| role >= Role::Delegate)
+    })
+}
+
+/// What a project permission asks of a resource: READ (also FIND and VIEW) needs
+/// READ; WRITE (and EXECUTE) need READ_WRITE; the others do not apply to resources.
+pub fn resource_access_needed(permission: Permission) -> Option<ShareAccess> {
+    match permission {
+        Permission::Find | Permission::View | Permission::Read => Some(ShareAccess::Read),
+        Permission::Write | Permission::Execute => Some(ShareAccess::ReadWrite),
+        _ => None,
+    }
+}
+
+/// Whether the viewer may list what another user may read: superusers only.
+pub fn may_list_others_resources(viewer: &Viewer) -> bool {
+    viewer.is_superuser()
+}

@@ -108,6 +108,14 @@ const CONSTRAINT_MESSAGES: &[(&[&str], &str)] = &[
         ],
         "an invitation to that address is pending already",
     ),
+    (
+        &[
+            "uq_resources_sibling_name",
+            "uq_resources_top_level_name",
+            "resources.name_key",
+        ],
+        "another resource here already has that name",
+    ),
 ];
 
 impl From<DbErr> for AppError {

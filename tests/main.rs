@@ -10,6 +10,7 @@ mod invitations;
 mod mail_server;
 mod matrix;
 mod projects;
+mod resources;
 mod roles;
 mod schema;
 mod users;

@@ -8,5 +8,7 @@ pub mod login_failure;
 pub mod outbound_email;
 pub mod project;
 pub mod refresh_token;
+pub mod resource;
+pub mod resource_share;
 pub mod role_assignment;
 pub mod user;

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod invitations;
 pub mod projects;
+pub mod resources;
 pub mod roles;
 pub mod sessions;
 pub mod users;

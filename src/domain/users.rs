@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{
     Page, PageArgs,
     audit::{self, Event},
-    roles, validate,
+    resources, roles, validate,
 };
 use crate::{
     access::{self, UserAction},
@@ -377,6 +377,11 @@ pub async fn delete(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<us
         .ok_or_else(|| AppError::not_found("user"))?;
     if target.is_superuser && target.is_active {
         ensure_another_active_superuser(&txn, id).await?;
+    }
+    if resources::owns_a_resource(&txn, id).await? {
+        return Err(AppError::Conflict(
+            "this user owns resources: delete them or have them deleted first".into(),
+        ));
     }
     if roles::owns_a_project(&txn, id).await? {
         return Err(AppError::Conflict(

@@ -13,7 +13,7 @@ use async_graphql::{
 };
 use entity::{
     invitation::{self, InvitationStatus},
-    user,
+    resource, resource_share, user,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -22,6 +22,7 @@ use crate::{
     domain::{
         Page, PageArgs, invitations,
         projects::{self, Chain},
+        resources,
         roles::{self, Member},
     },
     error::{AppError, AppResult},
@@ -236,6 +237,52 @@ impl InvitationsLoader {
     }
 }
 
+/// Resources by id, permission-blind: callers build the viewer's view.
+pub struct ResourceLoader {
+    db: DatabaseConnection,
+}
+
+impl Loader<Uuid> for ResourceLoader {
+    type Value = resource::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        resources::by_ids(&self.db, keys).await.map_err(shared)
+    }
+}
+
+impl ResourceLoader {
+    pub async fn load(ctx: &Context<'_>, id: Uuid) -> AppResult<Option<resource::Model>> {
+        loader::<Self>(ctx)?.load_one(id).await.map_err(unshared)
+    }
+}
+
+/// The shares (ACL entries) of each resource.
+pub struct SharesLoader {
+    db: DatabaseConnection,
+}
+
+impl Loader<Uuid> for SharesLoader {
+    type Value = Vec<resource_share::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        resources::shares_of(&self.db, keys).await.map_err(shared)
+    }
+}
+
+impl SharesLoader {
+    pub async fn load_many(
+        ctx: &Context<'_>,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<resource_share::Model>>> {
+        loader::<Self>(ctx)?
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(unshared)
+    }
+}
+
 /// Whether the viewer shares a project with each user (for email visibility).
 pub struct CoMemberLoader {
     state: AppState,
@@ -284,6 +331,14 @@ pub fn attach(data: &mut async_graphql::Data, state: &AppState, viewer_id: Optio
     ));
     data.insert(DataLoader::new(
         OwnerLoader { db: db.clone() },
+        tokio::spawn,
+    ));
+    data.insert(DataLoader::new(
+        ResourceLoader { db: db.clone() },
+        tokio::spawn,
+    ));
+    data.insert(DataLoader::new(
+        SharesLoader { db: db.clone() },
         tokio::spawn,
     ));
     data.insert(DataLoader::new(

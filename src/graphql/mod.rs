@@ -9,6 +9,7 @@ pub mod enums;
 pub mod invitations;
 pub mod loaders;
 pub mod projects;
+pub mod resources;
 pub mod roles;
 pub mod users;
 
@@ -29,6 +30,7 @@ pub struct Query(
     auth::AuthQuery,
     projects::ProjectQuery,
     invitations::InvitationQuery,
+    resources::ResourceQuery,
     audit::AuditQuery,
 );
 
@@ -39,6 +41,7 @@ pub struct Mutation(
     projects::ProjectMutation,
     roles::RoleMutation,
     invitations::InvitationMutation,
+    resources::ResourceMutation,
 );
 
 pub type RosterSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -12,6 +12,7 @@ use super::{
     invitations::{Invitation, InvitationStatus},
     loaders::{ChainLoader, InvitationsLoader, MembersLoader, OwnerLoader},
     parse_id,
+    resources::{Resource, project_resources},
     roles::RoleAssignment,
     state,
     users::User,
@@ -237,6 +238,21 @@ impl Project {
         ))
     }
 
+    /// The project's resources the viewer may read, optionally of one kind.
+    #[graphql(
+        guard = "Requires(&self.view.access, access::Permission::Read)",
+        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1"
+    )]
+    async fn resources(
+        &self,
+        ctx: &Context<'_>,
+        kind: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<Resource>> {
+        Ok(project_resources(ctx, self.model().id, kind, first, after).await?)
+    }
+
     /// What the viewer may do here, and why; null when nothing.
     async fn my_access(&self) -> Option<ProjectAccess> {
         self.view.access.role.map(|role| ProjectAccess {
@@ -457,8 +473,18 @@ impl ProjectQuery {
         let project_id = match (project_id, resource_id) {
             (Some(project_id), None) => parse_id(&project_id, "project")?,
             (None, Some(resource_id)) => {
-                parse_id(&resource_id, "resource")?;
-                return Err(crate::error::AppError::not_found("resource").into());
+                let resource_id = parse_id(&resource_id, "resource")?;
+                let state = state(ctx)?;
+                let now = state.clock.now();
+                return Ok(crate::domain::resources::check_permission(
+                    state,
+                    viewer(ctx),
+                    user_id,
+                    resource_id,
+                    permission.into(),
+                    now,
+                )
+                .await?);
             }
             _ => {
                 return Err(crate::error::AppError::BadUserInput(

@@ -141,6 +141,13 @@ impl TestApp {
     }
 
     async fn start(db: Option<TestDb>, url: String, flags: &[&str]) -> Self {
+        // `ROSTER_TEST_LOG=roster=debug` shows the service's logs, e.g. an INTERNAL error's cause.
+        if let Ok(filter) = std::env::var("ROSTER_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .try_init();
+        }
         let mut argv = vec![
             "roster".to_owned(),
             "--database-url".to_owned(),
