@@ -232,10 +232,6 @@ pub async fn update(
     // Every change, even an empty one, needs at least the right to edit the profile
     // (oneself or a superuser); the checks below add what each field needs.
     access::require_user_action(viewer, Some(id), UserAction::EditProfile)?;
-    let target = user::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| AppError::not_found("user"))?;
     if changes.password.is_some() {
         if viewer.is(id) && !viewer.is_superuser() {
             return Err(AppError::Forbidden(
@@ -266,11 +262,22 @@ pub async fn update(
     };
 
     let txn = state.db.begin().await?;
-    let loses_superuser = target.is_superuser
-        && target.is_active
-        && (changes.is_superuser == Some(false) || changes.is_active == Some(false));
-    if loses_superuser {
-        ensure_another_active_superuser(&txn, id).await?;
+    let may_remove_a_superuser =
+        changes.is_superuser == Some(false) || changes.is_active == Some(false);
+    let superusers = if may_remove_a_superuser {
+        lock_active_superusers(&txn).await?
+    } else {
+        Vec::new()
+    };
+    // Read under a row lock, so that the session epoch grows from its latest value
+    // when two changes race.
+    let target = user::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))?;
+    if may_remove_a_superuser && target.is_superuser && target.is_active {
+        require_another(&superusers, id)?;
     }
     let ends_sessions =
         password_hash.is_some() || (target.is_active && changes.is_active == Some(false));
@@ -408,7 +415,15 @@ pub async fn delete(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<us
 /// then take turns, and the second sees that the first is no longer a superuser.
 /// SQLite has no row locks, but it runs one writer at a time anyway.
 async fn ensure_another_active_superuser(txn: &DatabaseTransaction, except: Uuid) -> AppResult<()> {
-    let superusers: Vec<Uuid> = user::Entity::find()
+    let superusers = lock_active_superusers(txn).await?;
+    require_another(&superusers, except)
+}
+
+/// The active superusers, locked in id order until the transaction ends. Changes
+/// that may remove a superuser take these locks before any other user row, so two
+/// of them never wait on each other.
+async fn lock_active_superusers(txn: &DatabaseTransaction) -> AppResult<Vec<Uuid>> {
+    Ok(user::Entity::find()
         .select_only()
         .column(user::Column::Id)
         .filter(user::Column::IsSuperuser.eq(true))
@@ -417,7 +432,10 @@ async fn ensure_another_active_superuser(txn: &DatabaseTransaction, except: Uuid
         .lock_exclusive()
         .into_tuple()
         .all(txn)
-        .await?;
+        .await?)
+}
+
+fn require_another(superusers: &[Uuid], except: Uuid) -> AppResult<()> {
     if superusers.iter().all(|id| *id == except) {
         return Err(AppError::Conflict(
             "this is the last active superuser: promote another first".into(),
