@@ -260,7 +260,7 @@ async fn execute(
     http: &Http,
     peer: SocketAddr,
     headers: &HeaderMap,
-    batch: BatchRequest,
+    mut batch: BatchRequest,
 ) -> Response {
     let token = match bearer_token(headers) {
         Ok(token) => token,
@@ -302,11 +302,10 @@ async fn execute(
         headers,
         &http.state.config.trusted_proxies,
     ));
-    let viewer_id = viewer.id();
-    let mut batch = batch.data(viewer).data(client);
     for request in batch.iter_mut() {
-        loaders::attach(&mut request.data, &http.state, viewer_id);
+        loaders::attach(&mut request.data, &http.state, &viewer);
     }
+    let batch = batch.data(viewer).data(client);
     let mut response = http.schema.execute_batch(batch).await;
     match &mut response {
         BatchResponse::Single(response) => tag_errors(&mut response.errors),

@@ -445,14 +445,6 @@ pub async fn by_ids(
     Ok(rows.into_iter().map(|row| (row.id, row)).collect())
 }
 
-/// Which resources to list.
-#[derive(Clone, Debug, Default)]
-pub struct ResourceFilter {
-    pub kind: Option<String>,
-    pub project_id: Option<Uuid>,
-    pub parent_id: Option<Uuid>,
-}
-
 /// Who a listing is for.
 enum Reader<'a> {
     /// Reads PUBLIC resources only: nobody signed in, or an inactive account, which
@@ -464,12 +456,12 @@ enum Reader<'a> {
 }
 
 /// Everything the viewer (or, for superusers, `user_id`) may read, by id, across
-/// every project, filtered in SQL.
+/// every project, optionally of one kind, filtered in SQL.
 pub async fn readable(
     state: &AppState,
     viewer: &Viewer,
     user_id: Option<Uuid>,
-    filter: ResourceFilter,
+    kind: Option<String>,
     page: PageArgs,
 ) -> AppResult<Page<resource::Model>> {
     viewer.reject_invalid()?;
@@ -490,7 +482,7 @@ pub async fn readable(
         }
         _ => reader_for(viewer.user()),
     };
-    list_for(state, &reader, filter, page).await
+    list_for(state, &reader, kind, page).await
 }
 
 fn reader_for(user: Option<&user::Model>) -> Reader<'_> {
@@ -499,16 +491,6 @@ fn reader_for(user: Option<&user::Model>) -> Reader<'_> {
         Some(user) if user.is_superuser => Reader::Superuser,
         Some(user) => Reader::User(user),
     }
-}
-
-/// The resources of one project, or under one resource, that the viewer may read.
-pub async fn readable_within(
-    state: &AppState,
-    viewer: &Viewer,
-    filter: ResourceFilter,
-    page: PageArgs,
-) -> AppResult<Page<resource::Model>> {
-    list_for(state, &reader_for(viewer.user()), filter, page).await
 }
 
 /// SQL for a role's rank, as the enum orders roles (higher grants more).
@@ -542,12 +524,9 @@ fn rank_of(role: Role) -> usize {
     .map_or(usize::MAX, |position| position + 1)
 }
 
-async fn list_for(
-    state: &AppState,
-    reader: &Reader<'_>,
-    filter: ResourceFilter,
-    page: PageArgs,
-) -> AppResult<Page<resource::Model>> {
+/// The readability of resources to `reader` as SQL: a WITH clause (possibly
+/// empty), conditions on `resources r`, and their values.
+fn readable_sql(reader: &Reader<'_>, now: DateTime<Utc>) -> (String, Vec<String>, Vec<Value>) {
     let mut with = String::new();
     let mut conditions: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
@@ -573,7 +552,7 @@ async fn list_for(
                 rank_case("role"),
                 rank_case("public_access")
             );
-            values.extend([user.id.into(), state.clock.now().into()]);
+            values.extend([user.id.into(), now.into()]);
             // One arm per safety level, from the rule in access.rs: the lowest role
             // that reads resources of that level.
             let mut arms = vec![
@@ -599,30 +578,32 @@ async fn list_for(
             conditions.push(format!("({})", arms.join(" OR ")));
         }
     }
-    if let Some(kind) = filter.kind {
+    (with, conditions, values)
+}
+
+fn where_clause(conditions: &[String]) -> String {
+    if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    }
+}
+
+async fn list_for(
+    state: &AppState,
+    reader: &Reader<'_>,
+    kind: Option<String>,
+    page: PageArgs,
+) -> AppResult<Page<resource::Model>> {
+    let (with, mut conditions, mut values) = readable_sql(reader, state.clock.now());
+    if let Some(kind) = kind {
         conditions.push("r.kind = ?".into());
         values.push(kind.into());
     }
-    if let Some(project_id) = filter.project_id {
-        conditions.push("r.project_id = ?".into());
-        values.push(project_id.into());
-    }
-    if let Some(parent_id) = filter.parent_id {
-        conditions.push("r.parent_id = ?".into());
-        values.push(parent_id.into());
-    }
-    let where_clause = |extra: Option<&str>| {
-        let all: Vec<&str> = conditions.iter().map(String::as_str).chain(extra).collect();
-        if all.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", all.join(" AND "))
-        }
-    };
     let backend = state.db.get_database_backend();
     let count_sql = format!(
         "{with}SELECT COUNT(*) AS total FROM resources r {}",
-        where_clause(None)
+        where_clause(&conditions)
     );
     let total = state
         .db
@@ -631,20 +612,16 @@ async fn list_for(
         .map(|row| row.try_get::<i64>("", "total"))
         .transpose()?
         .unwrap_or(0);
-    let mut page_values = values;
-    let keyset = match page.after_id()? {
-        Some(after) => {
-            page_values.push(after.into());
-            Some("r.id > ?")
-        }
-        None => None,
-    };
+    if let Some(after) = page.after_id()? {
+        conditions.push("r.id > ?".into());
+        values.push(after.into());
+    }
     let page_sql = format!(
         "{with}SELECT r.* FROM resources r {} ORDER BY r.id LIMIT {}",
-        where_clause(keyset),
+        where_clause(&conditions),
         page.limit()
     );
-    let rows = resource::Model::find_by_statement(raw_statement(backend, &page_sql, page_values))
+    let rows = resource::Model::find_by_statement(raw_statement(backend, &page_sql, values))
         .all(&state.db)
         .await?;
     Ok(Page::from_rows(
@@ -652,6 +629,84 @@ async fn list_for(
         &page,
         u64::try_from(total).unwrap_or(0),
     ))
+}
+
+/// What groups a batched listing of readable resources.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Grouping {
+    /// The resources of each project.
+    Project,
+    /// The resources nested directly under each resource.
+    Parent,
+}
+
+#[derive(FromQueryResult)]
+struct GroupRow {
+    group_key: Uuid,
+    total: i64,
+}
+
+/// One page of readable resources for each of many projects or parents, in one
+/// statement (`Project.resources` and `Resource.children` inside lists).
+pub async fn readable_grouped(
+    state: &AppState,
+    viewer: &Viewer,
+    grouping: Grouping,
+    keys: &[Uuid],
+    kind: Option<String>,
+    page: &PageArgs,
+) -> AppResult<HashMap<Uuid, Page<resource::Model>>> {
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let (with, mut conditions, mut values) =
+        readable_sql(&reader_for(viewer.user()), state.clock.now());
+    let column = match grouping {
+        Grouping::Project => "r.project_id",
+        Grouping::Parent => "r.parent_id",
+    };
+    conditions.push(format!("{column} IN ({})", super::placeholders(keys.len())));
+    values.extend(keys.iter().map(|key| Value::from(*key)));
+    if let Some(kind) = kind {
+        conditions.push("r.kind = ?".into());
+        values.push(kind.into());
+    }
+    let after = match page.after_id()? {
+        Some(after) => {
+            values.push(after.into());
+            "WHERE everyone.id > ?"
+        }
+        None => "",
+    };
+    let sql = format!(
+        "{with}SELECT * FROM ( \
+             SELECT everyone.*, ROW_NUMBER() OVER (PARTITION BY everyone.group_key ORDER BY everyone.id) AS position \
+             FROM ( \
+                 SELECT r.*, {column} AS group_key, COUNT(*) OVER (PARTITION BY {column}) AS total \
+                 FROM resources r {} \
+             ) everyone {after} \
+         ) ranked WHERE position <= {} ORDER BY group_key, position",
+        where_clause(&conditions),
+        page.limit()
+    );
+    let rows = state
+        .db
+        .query_all_raw(raw_statement(state.db.get_database_backend(), &sql, values))
+        .await?;
+    let mut grouped: HashMap<Uuid, (Vec<resource::Model>, u64)> = HashMap::new();
+    for row in rows {
+        let meta = GroupRow::from_query_result(&row, "")?;
+        let entry = grouped.entry(meta.group_key).or_default();
+        entry.0.push(resource::Model::from_query_result(&row, "")?);
+        entry.1 = u64::try_from(meta.total).unwrap_or(0);
+    }
+    Ok(keys
+        .iter()
+        .map(|key| {
+            let (rows, total) = grouped.remove(key).unwrap_or_default();
+            (*key, Page::from_rows(rows, page, total))
+        })
+        .collect())
 }
 
 /// Whether `user_id` (default: the viewer) may do what `permission` asks of a

@@ -19,10 +19,11 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::{
+    auth::Viewer,
     domain::{
         Page, PageArgs, invitations,
         projects::{self, Chain},
-        resources,
+        resources::{self, Grouping},
         roles::{self, Member},
     },
     error::{AppError, AppResult},
@@ -283,6 +284,73 @@ impl SharesLoader {
     }
 }
 
+/// One page of the resources the viewer may read in a project or under a resource:
+/// (grouping, project or parent, kind, page size, after-key).
+pub type ResourceListKey = (Grouping, Uuid, Option<String>, u64, Option<String>);
+
+pub struct ResourceListLoader {
+    state: AppState,
+    viewer: Viewer,
+}
+
+impl Loader<ResourceListKey> for ResourceListLoader {
+    type Value = Page<resource::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[ResourceListKey],
+    ) -> Result<HashMap<ResourceListKey, Self::Value>, Self::Error> {
+        // Keys that ask for the same list shape share one statement.
+        let mut shapes: BTreeMap<(Grouping, Option<String>, u64, Option<String>), Vec<Uuid>> =
+            BTreeMap::new();
+        for (grouping, key, kind, first, after) in keys {
+            shapes
+                .entry((*grouping, kind.clone(), *first, after.clone()))
+                .or_default()
+                .push(*key);
+        }
+        let mut pages = HashMap::new();
+        for ((grouping, kind, first, after), ids) in shapes {
+            let args = PageArgs {
+                first,
+                after: after.clone(),
+            };
+            let found = resources::readable_grouped(
+                &self.state,
+                &self.viewer,
+                grouping,
+                &ids,
+                kind.clone(),
+                &args,
+            )
+            .await
+            .map_err(shared)?;
+            for (id, page) in found {
+                pages.insert((grouping, id, kind.clone(), first, after.clone()), page);
+            }
+        }
+        Ok(pages)
+    }
+}
+
+impl ResourceListLoader {
+    pub async fn load(
+        ctx: &Context<'_>,
+        grouping: Grouping,
+        id: Uuid,
+        kind: Option<String>,
+        page: &PageArgs,
+    ) -> AppResult<Page<resource::Model>> {
+        let key = (grouping, id, kind, page.first, page.after.clone());
+        Ok(loader::<Self>(ctx)?
+            .load_one(key)
+            .await
+            .map_err(unshared)?
+            .unwrap_or_else(|| Page::from_rows(Vec::new(), page, 0)))
+    }
+}
+
 /// Whether the viewer shares a project with each user (for email visibility).
 pub struct CoMemberLoader {
     state: AppState,
@@ -319,7 +387,8 @@ impl CoMemberLoader {
 }
 
 /// Adds a fresh set of loaders, for one viewer, to a request's data.
-pub fn attach(data: &mut async_graphql::Data, state: &AppState, viewer_id: Option<Uuid>) {
+pub fn attach(data: &mut async_graphql::Data, state: &AppState, viewer: &Viewer) {
+    let viewer_id = viewer.id();
     let db = &state.db;
     data.insert(DataLoader::new(UserLoader { db: db.clone() }, tokio::spawn));
     data.insert(DataLoader::new(
@@ -331,6 +400,13 @@ pub fn attach(data: &mut async_graphql::Data, state: &AppState, viewer_id: Optio
     ));
     data.insert(DataLoader::new(
         OwnerLoader { db: db.clone() },
+        tokio::spawn,
+    ));
+    data.insert(DataLoader::new(
+        ResourceListLoader {
+            state: state.clone(),
+            viewer: viewer.clone(),
+        },
         tokio::spawn,
     ));
     data.insert(DataLoader::new(

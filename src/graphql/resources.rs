@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{
     connection::{Connection, connection, page_args},
-    loaders::{ChainLoader, ResourceLoader, SharesLoader, UserLoader},
+    loaders::{ChainLoader, ResourceListLoader, ResourceLoader, SharesLoader, UserLoader},
     parse_id,
     projects::Project,
     state,
@@ -24,7 +24,7 @@ use crate::{
     domain::{
         Page,
         projects::ProjectView,
-        resources::{self as domain, AclChange, NewResource, ResourceFilter, ResourceView},
+        resources::{self as domain, AclChange, Grouping, NewResource, ResourceView},
     },
     error::{AppError, AppResult},
 };
@@ -224,13 +224,14 @@ impl Resource {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<Resource>> {
-        let filter = ResourceFilter {
-            parent_id: Some(self.model().id),
-            ..ResourceFilter::default()
-        };
-        let page =
-            domain::readable_within(state(ctx)?, viewer(ctx), filter, page_args(first, after)?)
-                .await?;
+        let page = ResourceListLoader::load(
+            ctx,
+            Grouping::Parent,
+            self.model().id,
+            None,
+            &page_args(first, after)?,
+        )
+        .await?;
         Ok(resource_connection(Resource::page(ctx, page).await?))
     }
 
@@ -364,15 +365,11 @@ impl ResourceQuery {
             .as_ref()
             .map(|id| parse_id(id, "user"))
             .transpose()?;
-        let filter = ResourceFilter {
-            kind,
-            ..ResourceFilter::default()
-        };
         let page = domain::readable(
             state(ctx)?,
             viewer(ctx),
             user_id,
-            filter,
+            kind,
             page_args(first, after)?,
         )
         .await?;
@@ -398,13 +395,14 @@ pub async fn project_resources(
     first: Option<i32>,
     after: Option<String>,
 ) -> AppResult<Connection<Resource>> {
-    let filter = ResourceFilter {
+    let page = ResourceListLoader::load(
+        ctx,
+        Grouping::Project,
+        project_id,
         kind,
-        project_id: Some(project_id),
-        ..ResourceFilter::default()
-    };
-    let page =
-        domain::readable_within(state(ctx)?, viewer(ctx), filter, page_args(first, after)?).await?;
+        &page_args(first, after)?,
+    )
+    .await?;
     Ok(resource_connection(Resource::page(ctx, page).await?))
 }
 
