@@ -288,6 +288,10 @@ impl SharesLoader {
 /// (grouping, project or parent, kind, page size, after-key).
 pub type ResourceListKey = (Grouping, Uuid, Option<String>, u64, Option<String>);
 
+/// A resource list key without its project or parent: keys of one shape share a
+/// statement.
+type ResourceListShape = (Grouping, Option<String>, u64, Option<String>);
+
 pub struct ResourceListLoader {
     state: AppState,
     viewer: Viewer,
@@ -302,8 +306,7 @@ impl Loader<ResourceListKey> for ResourceListLoader {
         keys: &[ResourceListKey],
     ) -> Result<HashMap<ResourceListKey, Self::Value>, Self::Error> {
         // Keys that ask for the same list shape share one statement.
-        let mut shapes: BTreeMap<(Grouping, Option<String>, u64, Option<String>), Vec<Uuid>> =
-            BTreeMap::new();
+        let mut shapes: BTreeMap<ResourceListShape, Vec<Uuid>> = BTreeMap::new();
         for (grouping, key, kind, first, after) in keys {
             shapes
                 .entry((*grouping, kind.clone(), *first, after.clone()))
