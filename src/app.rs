@@ -81,11 +81,8 @@ impl App {
         }
         let secret = match &config.jwt_secret {
             Some(secret) => secret.as_bytes().to_vec(),
+            // `serve` warns about this; other commands issue no tokens.
             None => {
-                tracing::warn!(
-                    "ROSTER_JWT_SECRET is not set: using a random secret for this process only; \
-                     every token stops working when it exits. Set it in production."
-                );
                 let mut secret = vec![0u8; 64];
                 rand::rng().fill_bytes(&mut secret);
                 secret

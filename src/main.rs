@@ -110,6 +110,12 @@ fn init_logging(format: &str) {
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
+    if config.jwt_secret.is_none() {
+        tracing::warn!(
+            "ROSTER_JWT_SECRET is not set: using a random secret for this process only; \
+             every token stops working when it exits. Set it in production."
+        );
+    }
     let app = App::build(config, Clock::default()).await?;
     let listener = tokio::net::TcpListener::bind(bind)
         .await
