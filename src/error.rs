@@ -50,6 +50,22 @@ impl AppError {
         }
     }
 
+    /// The same error with `context: ` before its message (e.g. which item of a
+    /// batch failed); internal errors keep their client-safe message.
+    pub fn in_context(self, context: &str) -> Self {
+        let prefixed = |message: String| format!("{context}: {message}");
+        match self {
+            Self::Unauthenticated(message) => Self::Unauthenticated(prefixed(message)),
+            Self::Forbidden(message) => Self::Forbidden(prefixed(message)),
+            Self::NotFound(message) => Self::NotFound(prefixed(message)),
+            Self::BadUserInput(message) => Self::BadUserInput(prefixed(message)),
+            Self::Conflict(message) => Self::Conflict(prefixed(message)),
+            Self::Expired(message) => Self::Expired(prefixed(message)),
+            Self::RateLimited(message) => Self::RateLimited(prefixed(message)),
+            internal @ Self::Internal(_) => internal,
+        }
+    }
+
     pub fn internal(error: impl Into<anyhow::Error>) -> Self {
         Self::Internal(error.into())
     }

@@ -491,12 +491,8 @@ async fn managed(
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("invitation"))?;
-    let project = projects::view(conn, state, viewer, invitation.project_id)
-        .await
-        .map_err(|error| match error {
-            AppError::NotFound(_) => AppError::not_found("invitation"),
-            other => other,
-        })?;
+    let project =
+        projects::view_holding(conn, state, viewer, invitation.project_id, "invitation").await?;
     project.access.require(Permission::ManageMembers)?;
     project.access.require_manage_role(invitation.role)?;
     Ok((invitation, project.chain))

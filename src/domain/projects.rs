@@ -211,6 +211,24 @@ pub async fn view(
     Ok(view)
 }
 
+/// The project that an object (a role assignment, an invitation, …) belongs to, as
+/// the viewer sees it. When the viewer may not find the project, the object itself is
+/// NOT_FOUND, so that neither leaks.
+pub async fn view_holding(
+    conn: &impl ConnectionTrait,
+    state: &AppState,
+    viewer: &Viewer,
+    project_id: Uuid,
+    object: &str,
+) -> AppResult<ProjectView> {
+    view(conn, state, viewer, project_id)
+        .await
+        .map_err(|error| match error {
+            AppError::NotFound(_) => AppError::not_found(object),
+            other => other,
+        })
+}
+
 /// Which projects to list.
 #[derive(Clone, Debug, Default)]
 pub struct ProjectFilter {

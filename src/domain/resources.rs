@@ -253,7 +253,9 @@ pub async fn set_acls(
     for (index, change) in changes.iter().enumerate() {
         let ids = apply_acl(&txn, state, viewer, change)
             .await
-            .map_err(|error| name_item(error, index, change.resource_id))?;
+            .map_err(|error| {
+                error.in_context(&format!("item {index} (resource {})", change.resource_id))
+            })?;
         changed.extend(
             ids.into_iter()
                 .filter(|id| !changed.contains(id))
@@ -262,21 +264,6 @@ pub async fn set_acls(
     }
     txn.commit().await?;
     Ok(changed)
-}
-
-/// Prefixes a client-facing error with the batch item it came from.
-fn name_item(error: AppError, index: usize, resource_id: Uuid) -> AppError {
-    let item = format!("item {index} (resource {resource_id})");
-    match error {
-        AppError::Unauthenticated(m) => AppError::Unauthenticated(format!("{item}: {m}")),
-        AppError::Forbidden(m) => AppError::Forbidden(format!("{item}: {m}")),
-        AppError::NotFound(m) => AppError::NotFound(format!("{item}: {m}")),
-        AppError::BadUserInput(m) => AppError::BadUserInput(format!("{item}: {m}")),
-        AppError::Conflict(m) => AppError::Conflict(format!("{item}: {m}")),
-        AppError::Expired(m) => AppError::Expired(format!("{item}: {m}")),
-        AppError::RateLimited(m) => AppError::RateLimited(format!("{item}: {m}")),
-        internal @ AppError::Internal(_) => internal,
-    }
 }
 
 /// Every resource nested under `root`, at any depth, in one statement.

@@ -313,12 +313,14 @@ async fn assignment_in_view(
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("role assignment"))?;
-    let project = projects::view(conn, state, viewer, assignment.project_id)
-        .await
-        .map_err(|error| match error {
-            AppError::NotFound(_) => AppError::not_found("role assignment"),
-            other => other,
-        })?;
+    let project = projects::view_holding(
+        conn,
+        state,
+        viewer,
+        assignment.project_id,
+        "role assignment",
+    )
+    .await?;
     Ok((assignment, project))
 }
 

@@ -453,8 +453,7 @@ impl ResourceMutation {
             .into_iter()
             .enumerate()
             .map(|(index, input)| {
-                acl_change(input)
-                    .map_err(|error| AppError::NotFound(format!("item {index}: {error}")))
+                acl_change(input).map_err(|error| error.in_context(&format!("item {index}")))
             })
             .collect::<AppResult<Vec<_>>>()?;
         let changed = domain::set_acls(state(ctx)?, viewer(ctx), changes).await?;
