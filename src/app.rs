@@ -286,7 +286,7 @@ async fn execute(
         return error_response(StatusCode::BAD_REQUEST, &message, "BAD_USER_INPUT");
     }
     let viewer = match token {
-        None => Viewer::Anonymous,
+        None => Viewer::anonymous(),
         Some(token) => match sessions::authenticate(&http.state, token).await {
             Ok(viewer) => viewer,
             Err(error) => {
@@ -302,6 +302,7 @@ async fn execute(
         headers,
         &http.state.config.trusted_proxies,
     ));
+    let viewer = viewer.from_address(client.0);
     let viewer_id = viewer.id();
     let mut batch = batch.data(viewer).data(client);
     for request in batch.iter_mut() {

@@ -12,8 +12,6 @@ pub mod projects;
 pub mod roles;
 pub mod users;
 
-use std::sync::LazyLock;
-
 use async_graphql::{Context, EmptySubscription, ID, MergedObject, Schema, SchemaBuilder};
 use uuid::Uuid;
 
@@ -71,7 +69,7 @@ pub(crate) fn state<'a>(ctx: &Context<'a>) -> AppResult<&'a AppState> {
         .map_err(|_| AppError::internal(anyhow::anyhow!("the schema was built without its state")))
 }
 
-static ANONYMOUS: LazyLock<Viewer> = LazyLock::new(|| Viewer::Anonymous);
+static ANONYMOUS: Viewer = Viewer::ANONYMOUS;
 
 /// Who is asking; anonymous when the request carried no credentials.
 pub(crate) fn viewer<'a>(ctx: &Context<'a>) -> &'a Viewer {
