@@ -38,7 +38,7 @@ use tracing::Level;
 use crate::{
     auth::{Viewer, jwt::JwtKeys},
     config::Config,
-    domain::sessions,
+    domain::{sessions, settings::registry::Registry},
     graphql::{self, RosterSchema, loaders},
     mail,
     state::{AppState, Clock},
@@ -75,6 +75,11 @@ impl App {
     /// Connects, migrates (when `auto_migrate`), and assembles the router.
     pub async fn build(config: Config, clock: Clock) -> anyhow::Result<Self> {
         config.validate()?;
+        // Before touching the database: a bad settings file is an operator's typo.
+        let settings = Registry::load(
+            config.invitation_expiry_days,
+            config.settings_file.as_deref(),
+        )?;
         let db = connect(&config).await?;
         if config.auto_migrate {
             migrate(&db).await?;
@@ -97,6 +102,7 @@ impl App {
             jwt: Arc::new(JwtKeys::new(&secret)),
             clock,
             mail_queued: Arc::default(),
+            settings: Arc::new(settings),
         };
         let router = router(state.clone())?;
         Ok(Self { state, router })

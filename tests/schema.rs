@@ -14,13 +14,9 @@ use async_graphql::parser::{
 const PENDING_TYPES: &[&str] = &[
     "SafetyLevel",
     "ShareAccess",
-    "SettingScope",
-    "SettingType",
     "Resource",
     "Share",
     "Acl",
-    "SettingDefinition",
-    "Setting",
     "ResourceConnection",
     "ResourceEdge",
     "CreateResourceInput",
@@ -29,20 +25,13 @@ const PENDING_TYPES: &[&str] = &[
 ];
 const PENDING_FIELDS: &[&str] = &[
     "Project.resources",
-    "Project.setting",
     "Query.resource",
     "Query.readableResources",
     "Query.acl",
-    "Query.settingDefinitions",
-    "Query.userSetting",
-    "Query.projectUserSetting",
     "Mutation.createResource",
     "Mutation.deleteResource",
     "Mutation.setAcl",
     "Mutation.setAcls",
-    "Mutation.setProjectSetting",
-    "Mutation.setProjectUserSetting",
-    "Mutation.setUserSetting",
 ];
 
 fn schema_path() -> std::path::PathBuf {

@@ -9,4 +9,5 @@ pub mod outbound_email;
 pub mod project;
 pub mod refresh_token;
 pub mod role_assignment;
+pub mod setting_value;
 pub mod user;

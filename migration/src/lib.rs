@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_accounts;
 mod m20261123_000002_projects;
 mod m20261123_000003_invitations;
+mod m20261123_000005_settings;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_accounts::Migration),
             Box::new(m20261123_000002_projects::Migration),
             Box::new(m20261123_000003_invitations::Migration),
+            Box::new(m20261123_000005_settings::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ pub mod invitations;
 pub mod projects;
 pub mod roles;
 pub mod sessions;
+pub mod settings;
 pub mod users;
 pub mod validate;
 

@@ -23,6 +23,7 @@ use crate::{
         Page, PageArgs, invitations,
         projects::{self, Chain},
         roles::{self, Member},
+        settings::{self, ValueKey},
     },
     error::{AppError, AppResult},
     state::AppState,
@@ -271,6 +272,26 @@ impl CoMemberLoader {
     }
 }
 
+/// Stored setting values by key (absent: unset), for `Project.setting` across a list.
+pub struct SettingLoader {
+    db: DatabaseConnection,
+}
+
+impl Loader<ValueKey> for SettingLoader {
+    type Value = serde_json::Value;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ValueKey]) -> Result<HashMap<ValueKey, Self::Value>, Self::Error> {
+        settings::load_values(&self.db, keys).await.map_err(shared)
+    }
+}
+
+impl SettingLoader {
+    pub async fn load(ctx: &Context<'_>, key: ValueKey) -> AppResult<Option<serde_json::Value>> {
+        loader::<Self>(ctx)?.load_one(key).await.map_err(unshared)
+    }
+}
+
 /// Adds a fresh set of loaders, for one viewer, to a request's data.
 pub fn attach(data: &mut async_graphql::Data, state: &AppState, viewer_id: Option<Uuid>) {
     let db = &state.db;
@@ -294,6 +315,10 @@ pub fn attach(data: &mut async_graphql::Data, state: &AppState, viewer_id: Optio
         InvitationsLoader {
             state: state.clone(),
         },
+        tokio::spawn,
+    ));
+    data.insert(DataLoader::new(
+        SettingLoader { db: db.clone() },
         tokio::spawn,
     ));
     data.insert(DataLoader::new(

@@ -10,6 +10,7 @@ pub mod invitations;
 pub mod loaders;
 pub mod projects;
 pub mod roles;
+pub mod settings;
 pub mod users;
 
 use async_graphql::{Context, EmptySubscription, ID, MergedObject, Schema, SchemaBuilder};
@@ -27,6 +28,7 @@ pub struct Query(
     auth::AuthQuery,
     projects::ProjectQuery,
     invitations::InvitationQuery,
+    settings::SettingQuery,
     audit::AuditQuery,
 );
 
@@ -37,6 +39,7 @@ pub struct Mutation(
     projects::ProjectMutation,
     roles::RoleMutation,
     invitations::InvitationMutation,
+    settings::SettingMutation,
 );
 
 pub type RosterSchema = Schema<Query, Mutation, EmptySubscription>;
