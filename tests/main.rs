@@ -12,4 +12,5 @@ mod matrix;
 mod projects;
 mod roles;
 mod schema;
+mod settings;
 mod users;
