@@ -214,6 +214,56 @@ async fn an_unset_setting_reads_as_its_default_until_it_is_set() -> TestResult {
     assert_eq!(value_of(&read), 30);
     assert_eq!(read.data("project")["setting"]["isDefault"], false);
 
+    // Resetting removes the value: the default applies again.
+    const RESET: &str = "mutation($ns: String!, $name: String!, $project: ID, $user: ID) { resetSetting(namespace: $ns, name: $name, projectId: $project, userId: $user) { value isDefault projectId userId } }";
+    let expiry = json!({ "ns": "roster", "name": "invite_expiry_days", "project": project });
+    let bob = app.user(&admin, "bob").await;
+    assign(&app, &alice, &project, &bob, "VIEWER").await;
+    app.gql(Some(&bob.token), RESET, expiry.clone())
+        .await
+        .expect_code("FORBIDDEN");
+    let reset = app.gql(Some(&alice.token), RESET, expiry.clone()).await;
+    assert_eq!(reset.data("resetSetting")["value"], 14);
+    assert_eq!(reset.data("resetSetting")["isDefault"], true);
+    let read = project_setting(&app, &alice, &project, "roster.invite_expiry_days").await;
+    assert_eq!(read.data("project")["setting"]["isDefault"], true);
+    // Again: nothing is stored, nothing changes.
+    app.gql(Some(&alice.token), RESET, expiry).await.ok();
+    app.gql(
+        Some(&alice.token),
+        RESET,
+        json!({ "ns": "roster", "name": "timezone", "project": project }),
+    )
+    .await
+    .expect_code("BAD_USER_INPUT");
+    app.gql(
+        Some(&alice.token),
+        RESET,
+        json!({ "ns": "roster", "name": "starred" }),
+    )
+    .await
+    .expect_code("BAD_USER_INPUT");
+    let events = app
+        .gql(
+            Some(&alice.token),
+            "query($id: ID!) { project(id: $id) { events(first: 10) { edges { node { action details } } } } }",
+            json!({ "id": project }),
+        )
+        .await;
+    let resets: Vec<Value> = events.data("project")["events"]["edges"]
+        .as_array()
+        .map(|edges| {
+            edges
+                .iter()
+                .map(|edge| edge["node"].clone())
+                .filter(|node| node["action"] == "setting.reset")
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(resets.len(), 1);
+    assert_eq!(resets[0]["details"]["old"], 30);
+    assert_eq!(resets[0]["details"]["new"], Value::Null);
+
     // USER and PROJECT_USER defaults too.
     let zone = app
         .gql(
@@ -1061,6 +1111,15 @@ async fn an_address_restriction_closes_a_project_and_everything_below_it() -> Te
     let mut all = listed(&gql_from(&app, &admin, outside, TITLES, json!({})).await);
     all.sort();
     assert_eq!(all, ["Genomes", "Lab", "Open"]);
+
+    // Emptying the list while the restriction is on would lock the owner out too.
+    let reset = "mutation($id: ID) { resetSetting(namespace: \"roster\", name: \"ip_allow_list\", projectId: $id) { isDefault } }";
+    gql_from(&app, &owner, inside, reset, json!({ "id": lab }))
+        .await
+        .expect_code("BAD_USER_INPUT");
+    set(&owner, inside, "ip_allow_list", json!(["192.0.2.1"]))
+        .await
+        .expect_code("BAD_USER_INPUT");
 
     // Lifting it from inside opens it again.
     set(&owner, inside, "ip_restrict", json!(false)).await.ok();

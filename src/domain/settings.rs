@@ -354,6 +354,120 @@ pub async fn set_user_setting(
     Ok(setting)
 }
 
+/// Removes a stored value, so that the default applies again (`isDefault: true`).
+/// The definition's scope says which ids it needs; the rules are those of writing
+/// a value of that scope. Nothing stored: nothing changes, and nothing is audited.
+pub async fn reset(
+    state: &AppState,
+    viewer: &Viewer,
+    namespace: &str,
+    name: &str,
+    project_id: Option<Uuid>,
+    user_id: Option<Uuid>,
+) -> AppResult<Setting> {
+    let me = viewer.require_user()?;
+    let definition = state.settings.get(namespace, name)?;
+    let needs = |what: &str| {
+        AppError::BadUserInput(format!(
+            "{} is a {} setting: {what}",
+            definition.key(),
+            definition.scope.name()
+        ))
+    };
+    let txn = state.db.begin().await?;
+    let key = match (definition.scope, project_id) {
+        (Scope::Project, Some(project_id)) => {
+            if user_id.is_some() {
+                return Err(needs("give projectId alone"));
+            }
+            let project = projects::view(&txn, state, viewer, project_id).await?;
+            access::require_write_project_setting(
+                viewer,
+                &project.access,
+                definition.user_modifiable,
+            )?;
+            projects::lock(&txn, project_id).await?;
+            let key = ValueKey::new(&definition, Some(project_id), None);
+            if definition.namespace == NAMESPACE && definition.name == IP_ALLOW_LIST {
+                // An emptied list can shut the viewer out as surely as a new one.
+                require_not_locked_out(&txn, viewer, &key, &definition.default).await?;
+            }
+            key
+        }
+        (Scope::ProjectUser, Some(project_id)) => {
+            let owner = user_id.unwrap_or(me.id);
+            let project = projects::view(&txn, state, viewer, project_id).await?;
+            access::require_write_project_user_setting(
+                viewer,
+                &project.access,
+                owner,
+                definition.user_modifiable,
+            )?;
+            projects::lock(&txn, project_id).await?;
+            ValueKey::new(&definition, Some(project_id), Some(owner))
+        }
+        (Scope::User, None) => {
+            let owner = user_id.unwrap_or(me.id);
+            access::require_write_user_setting(viewer, owner, definition.user_modifiable)?;
+            require_account(&txn, owner, true).await?;
+            ValueKey::new(&definition, None, Some(owner))
+        }
+        (Scope::User, Some(_)) => return Err(needs("it takes no projectId")),
+        (_, None) => return Err(needs("give projectId")),
+    };
+    if let Some(row) = stored(&txn, &key).await? {
+        setting_value::Entity::delete_by_id(row.id)
+            .exec(&txn)
+            .await?;
+        let details = audit_details(&definition, &key, Some(row.value), None);
+        record(&txn, state, viewer, "setting.reset", &key, details).await?;
+    }
+    txn.commit().await?;
+    Ok(Setting::present(viewer, definition, &key, None))
+}
+
+/// What `setting.set` and `setting.reset` record: which value, and (unless the
+/// definition is secret) the old and new ones.
+fn audit_details(
+    definition: &Definition,
+    key: &ValueKey,
+    old: Option<Value>,
+    new: Option<Value>,
+) -> Value {
+    let mut details = json!({
+        "namespace": key.namespace,
+        "name": key.name,
+        "scope": definition.scope.name(),
+        "projectId": key.project_id,
+        "userId": key.user_id,
+    });
+    if definition.secret {
+        // Neither value is recorded: the trail is readable by more than superusers.
+        details["secret"] = json!(true);
+    } else {
+        details["old"] = old.unwrap_or(Value::Null);
+        details["new"] = new.unwrap_or(Value::Null);
+    }
+    details
+}
+
+async fn record(
+    txn: &sea_orm::DatabaseTransaction,
+    state: &AppState,
+    viewer: &Viewer,
+    action: &'static str,
+    key: &ValueKey,
+    details: Value,
+) -> AppResult<()> {
+    // The user whose value it is, else the project.
+    let target = key.user_id.or(key.project_id);
+    let mut event = Event::new(action, target, details);
+    if let Some(project_id) = key.project_id {
+        event = event.in_project(project_id);
+    }
+    audit::record(txn, state, viewer.id(), event).await
+}
+
 /// Stores a checked value (inserting or replacing) and records `setting.set`. The
 /// caller holds the lock of the owning row (project or user), so concurrent writes
 /// of one key run one after the other.
@@ -390,26 +504,8 @@ async fn write(
             .await?;
         }
     }
-    let mut details = json!({
-        "namespace": key.namespace,
-        "name": key.name,
-        "scope": definition.scope.name(),
-        "projectId": key.project_id,
-        "userId": key.user_id,
-    });
-    if definition.secret {
-        // Neither value is recorded: the trail is readable by more than superusers.
-        details["secret"] = json!(true);
-    } else {
-        details["old"] = old.unwrap_or(Value::Null);
-        details["new"] = value.clone();
-    }
-    let target = key.user_id.or(key.project_id);
-    let mut event = Event::new("setting.set", target, details);
-    if let Some(project_id) = key.project_id {
-        event = event.in_project(project_id);
-    }
-    audit::record(txn, state, viewer.id(), event).await?;
+    let details = audit_details(&definition, &key, old, Some(value.clone()));
+    record(txn, state, viewer, "setting.set", &key, details).await?;
     Ok(Setting::present(viewer, definition, &key, Some(value)))
 }
 

@@ -432,7 +432,8 @@ impl ProjectQuery {
         }
     }
 
-    /// Every project and category the viewer may find, by title.
+    /// Every project and category the viewer may find, by title. `starred: true`
+    /// keeps those the viewer starred (`roster.starred`), `false` the others.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     #[expect(
         clippy::too_many_arguments,
@@ -445,9 +446,6 @@ impl ProjectQuery {
         parent_id: Option<ID>,
         search: Option<String>,
         #[graphql(default_with = "Some(true)")] include_archived: Option<bool>,
-        #[graphql(
-            desc = "Only the projects the viewer starred (`roster.starred`), or with false only the others."
-        )]
         starred: Option<bool>,
         first: Option<i32>,
         after: Option<String>,

@@ -1,5 +1,6 @@
 //! Settings: `SettingDefinition`, `Setting`, the queries `settingDefinitions`,
-//! `userSetting` and `projectUserSetting`, and the three `set…Setting` mutations.
+//! `userSetting` and `projectUserSetting`, the three `set…Setting` mutations and
+//! `resetSetting`.
 //! `Project.setting` lives with `Project` and loads through `SettingLoader`.
 
 use std::sync::Arc;
@@ -221,6 +222,32 @@ impl SettingMutation {
                 &namespace,
                 &name,
                 value.0,
+                user_id,
+            )
+            .await?,
+        ))
+    }
+
+    /// Removes a stored value so that the default applies again. The definition's
+    /// scope says what to give: projectId for PROJECT, projectId (and userId) for
+    /// PROJECT_USER, nothing (or userId) for USER. Who may: as for setting it.
+    async fn reset_setting(
+        &self,
+        ctx: &Context<'_>,
+        namespace: String,
+        name: String,
+        project_id: Option<ID>,
+        user_id: Option<ID>,
+    ) -> Result<Setting> {
+        let project_id = optional_id(project_id.as_ref(), "project")?;
+        let user_id = optional_id(user_id.as_ref(), "user")?;
+        Ok(Setting(
+            domain::reset(
+                state(ctx)?,
+                viewer(ctx),
+                &namespace,
+                &name,
+                project_id,
                 user_id,
             )
             .await?,
