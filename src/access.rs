@@ -362,10 +362,17 @@ impl ProjectAccess {
 /// Whether a client at `client` reaches a project with this chain: every link that
 /// restricts addresses must allow it. An unknown address reaches no restricted project.
 pub fn reachable_from(chain: &[ChainLink], client: Option<IpAddr>) -> bool {
-    chain.iter().all(|link| match &link.ip_allow_list {
+    chain
+        .iter()
+        .all(|link| restriction_admits(link.ip_allow_list.as_deref(), client))
+}
+
+/// Whether one project's own restriction (None: it has none) admits `client`.
+pub fn restriction_admits(allow_list: Option<&[IpNet]>, client: Option<IpAddr>) -> bool {
+    match allow_list {
         None => true,
         Some(networks) => client.is_some_and(|client| address_allowed(networks, client)),
-    })
+    }
 }
 
 /// Whether `client` is in one of `networks`.

@@ -311,22 +311,13 @@ async fn refused_projects(conn: &impl ConnectionTrait, viewer: &Viewer) -> AppRe
     ))
     .all(conn)
     .await?;
-    let links: Vec<ChainLink> = rows
+    Ok(rows
         .into_iter()
-        .map(|row| ChainLink {
-            project_id: row.id,
-            public_access: None,
-            archived: false,
-            assignment: None,
-            ip_allow_list: allow_list(row.ip_restrict.as_deref(), row.ip_allow_list.as_deref()),
+        .filter(|row| {
+            let networks = allow_list(row.ip_restrict.as_deref(), row.ip_allow_list.as_deref());
+            !access::restriction_admits(networks.as_deref(), viewer.client_address())
         })
-        .collect();
-    Ok(links
-        .iter()
-        .filter(|link| {
-            !access::reachable_from(std::slice::from_ref(*link), viewer.client_address())
-        })
-        .map(|link| link.project_id)
+        .map(|row| row.id)
         .collect())
 }
 
