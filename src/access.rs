@@ -1,9 +1,11 @@
 //! The one place that decides who may do what. Domain functions and GraphQL guards
 //! ask here; nothing else compares roles or checks ownership.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Utc};
 pub use entity::role_assignment::Role;
-use entity::user;
+use ipnet::IpNet;
 use uuid::Uuid;
 
 use crate::{
@@ -188,6 +190,9 @@ pub struct ChainLink {
     pub archived: bool,
     /// The subject's direct assignment here, expired or not.
     pub assignment: Option<(Role, Option<DateTime<Utc>>)>,
+    /// Set when `roster.ip_restrict` is on here: only clients in these networks
+    /// (`roster.ip_allow_list`) reach this project and everything below it.
+    pub ip_allow_list: Option<Vec<IpNet>>,
 }
 
 /// What a subject may do in one project, and why.
@@ -203,15 +208,14 @@ pub struct ProjectAccess {
     pub superuser: bool,
     /// The project or an ancestor is archived.
     pub read_only: bool,
+    /// The client's address may reach the project (see `reachable_from`); when it
+    /// may not, nothing in it, not even a PUBLIC resource, is open to the viewer.
+    pub reachable: bool,
 }
 
-/// Computes the access of `subject` (None: anonymous) to the first project of
-/// `chain`, given that project and its ancestors, nearest first.
-pub fn project_access(
-    subject: Option<&user::Model>,
-    chain: &[ChainLink],
-    now: DateTime<Utc>,
-) -> ProjectAccess {
+/// Computes the access of `viewer` (who, and from which address) to the first
+/// project of `chain`, given that project and its ancestors, nearest first.
+pub fn project_access(viewer: &Viewer, chain: &[ChainLink], now: DateTime<Utc>) -> ProjectAccess {
     let project_id = chain.first().map_or(Uuid::nil(), |link| link.project_id);
     let read_only = chain.iter().any(|link| link.archived);
     let mut access = ProjectAccess {
@@ -221,10 +225,16 @@ pub fn project_access(
         sources: Vec::new(),
         superuser: false,
         read_only,
+        reachable: viewer.is_superuser() || reachable_from(chain, viewer.client_address()),
     };
-    let Some(subject) = subject.filter(|user| user.is_active) else {
+    let Some(subject) = viewer.user().filter(|user| user.is_active) else {
         return access;
     };
+    // Outside the allowed networks the project does not exist, whatever the role
+    // (superusers excepted, so that someone can always lift a restriction).
+    if !access.reachable {
+        return access;
+    }
     for (depth, link) in chain.iter().enumerate() {
         if let Some((role, expires_at)) = link.assignment
             && in_force(expires_at, now)
@@ -353,6 +363,28 @@ impl ProjectAccess {
     }
 }
 
+/// Whether a client at `client` reaches a project with this chain: every link that
+/// restricts addresses must allow it. An unknown address reaches no restricted project.
+pub fn reachable_from(chain: &[ChainLink], client: Option<IpAddr>) -> bool {
+    chain
+        .iter()
+        .all(|link| restriction_admits(link.ip_allow_list.as_deref(), client))
+}
+
+/// Whether one project's own restriction (None: it has none) admits `client`.
+pub fn restriction_admits(allow_list: Option<&[IpNet]>, client: Option<IpAddr>) -> bool {
+    match allow_list {
+        None => true,
+        Some(networks) => client.is_some_and(|client| address_allowed(networks, client)),
+    }
+}
+
+/// Whether `client` is in one of `networks`.
+pub fn address_allowed(networks: &[IpNet], client: IpAddr) -> bool {
+    let client = client.to_canonical();
+    networks.iter().any(|network| network.contains(&client))
+}
+
 /// Whether an assignment with this expiry still grants its role at `now`: from the
 /// instant it expires, it grants nothing.
 pub fn in_force(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
@@ -452,26 +484,31 @@ pub fn lowest_role_reading(level: SafetyLevel) -> Option<Role> {
             sources: Vec::new(),
             superuser: false,
             read_only: false,
+            reachable: true,
         };
         project_grant_on_resource(level, &access).is_some()
     })
 }
 
-/// What `subject` (None: anonymous) may do with a resource, given their access to
-/// its project and the resource's share for them: the highest of superuser or
-/// owner (READ_WRITE), their share, PUBLIC (READ, even anonymous) and what their
-/// project role grants. In an archived project READ_WRITE becomes READ.
+/// What the viewer may do with a resource, given their access to its project and
+/// the resource's share for them: the highest of superuser or owner (READ_WRITE),
+/// their share, PUBLIC (READ, even anonymous) and what their project role grants.
+/// In an archived project READ_WRITE becomes READ; from an address the project
+/// refuses, nothing.
 pub fn resource_access(
-    subject: Option<&user::Model>,
+    viewer: &Viewer,
     resource: &entity::resource::Model,
     project: &ProjectAccess,
     share: Option<ShareAccess>,
 ) -> Option<ShareAccess> {
+    if !project.reachable {
+        return None;
+    }
     let mut grants = Vec::with_capacity(4);
     if resource.safety_level == SafetyLevel::Public {
         grants.push(ShareAccess::Read);
     }
-    if let Some(user) = subject.filter(|user| user.is_active) {
+    if let Some(user) = viewer.user().filter(|user| user.is_active) {
         if user.is_superuser || resource.owner_id == user.id {
             grants.push(ShareAccess::ReadWrite);
         }
@@ -486,18 +523,22 @@ pub fn resource_access(
     }
 }
 
-/// Whether `subject` may change a resource's ACL: its owner, the project's OWNER
-/// and DELEGATEs, and superusers.
+/// Whether the viewer may change a resource's ACL: its owner, the project's OWNER
+/// and DELEGATEs, and superusers (from an address the project admits).
 pub fn may_change_acl(
-    subject: Option<&user::Model>,
+    viewer: &Viewer,
     resource: &entity::resource::Model,
     project: &ProjectAccess,
 ) -> bool {
-    subject.filter(|user| user.is_active).is_some_and(|user| {
-        user.is_superuser
-            || resource.owner_id == user.id
-            || project.role.is_some_and(|role| role >= Role::Delegate)
-    })
+    project.reachable
+        && viewer
+            .user()
+            .filter(|user| user.is_active)
+            .is_some_and(|user| {
+                user.is_superuser
+                    || resource.owner_id == user.id
+                    || project.role.is_some_and(|role| role >= Role::Delegate)
+            })
 }
 
 /// What a project permission asks of a resource: READ (also FIND and VIEW) needs
@@ -513,4 +554,114 @@ pub fn resource_access_needed(permission: Permission) -> Option<ShareAccess> {
 /// Whether the viewer may list what another user may read: superusers only.
 pub fn may_list_others_resources(viewer: &Viewer) -> bool {
     viewer.is_superuser()
+}
+/// Settings: project values are read with VIEW and written with MANAGE_SETTINGS; a
+/// definition that is not `userModifiable` only superusers may write, whatever its
+/// scope.
+pub fn require_read_project_setting(access: &ProjectAccess) -> AppResult<()> {
+    access.require(Permission::View)
+}
+
+pub fn require_write_project_setting(
+    viewer: &Viewer,
+    access: &ProjectAccess,
+    user_modifiable: bool,
+) -> AppResult<()> {
+    viewer.require_user()?;
+    access.require(Permission::ManageSettings)?;
+    require_modifiable(viewer, user_modifiable)
+}
+
+fn require_modifiable(viewer: &Viewer, user_modifiable: bool) -> AppResult<()> {
+    if user_modifiable || viewer.is_superuser() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "only superusers may change this setting".into(),
+        ))
+    }
+}
+
+/// A user's value in a project (PROJECT_USER) is theirs: they read it where they
+/// may find the project; superusers and the project's OWNER and DELEGATEs read
+/// anyone's there.
+pub fn require_read_project_user_setting(
+    viewer: &Viewer,
+    access: &ProjectAccess,
+    owner: Uuid,
+) -> AppResult<()> {
+    viewer.require_user()?;
+    access.require(Permission::Find)?;
+    if viewer.is(owner) || access.superuser || access.role >= Some(Role::Delegate) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "only the project's OWNER and DELEGATEs may read another user's settings here".into(),
+        ))
+    }
+}
+
+/// Only its user (and superusers) writes a PROJECT_USER value.
+pub fn require_write_project_user_setting(
+    viewer: &Viewer,
+    access: &ProjectAccess,
+    owner: Uuid,
+    user_modifiable: bool,
+) -> AppResult<()> {
+    viewer.require_user()?;
+    access.require(Permission::Find)?;
+    require_own_or_superuser(viewer, owner)?;
+    require_modifiable(viewer, user_modifiable)
+}
+
+/// A USER value is read by its user and superusers.
+pub fn require_read_user_setting(viewer: &Viewer, owner: Uuid) -> AppResult<()> {
+    viewer.require_user()?;
+    require_own_or_superuser(viewer, owner)
+}
+
+pub fn require_write_user_setting(
+    viewer: &Viewer,
+    owner: Uuid,
+    user_modifiable: bool,
+) -> AppResult<()> {
+    require_read_user_setting(viewer, owner)?;
+    require_modifiable(viewer, user_modifiable)
+}
+
+fn require_own_or_superuser(viewer: &Viewer, owner: Uuid) -> AppResult<()> {
+    if viewer.is(owner) || viewer.is_superuser() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "a user's settings are theirs: only they and superusers may use them".into(),
+        ))
+    }
+}
+
+/// Values of definitions marked secret reach superusers only (others may write them,
+/// when the rules above allow, but never read them back).
+pub fn may_see_secret_settings(viewer: &Viewer) -> bool {
+    viewer.is_superuser()
+}
+
+/// Refuses an address restriction for a project that would shut out the viewer who
+/// sets it: only a superuser could lift it again.
+pub fn require_not_locked_out(viewer: &Viewer, allow_list: Option<&[IpNet]>) -> AppResult<()> {
+    let Some(networks) = allow_list else {
+        return Ok(());
+    };
+    if viewer.is_superuser() {
+        return Ok(());
+    }
+    match viewer.client_address() {
+        Some(client) if address_allowed(networks, client) => Ok(()),
+        Some(client) => Err(AppError::BadUserInput(format!(
+            "roster.ip_allow_list does not include your address {client}: with roster.ip_restrict on, \
+             you would lock yourself out"
+        ))),
+        None => Err(AppError::BadUserInput(
+            "your address is unknown, so an address restriction would lock you out".into(),
+        )),
+    }
 }

@@ -38,7 +38,7 @@ use tracing::Level;
 use crate::{
     auth::{Viewer, jwt::JwtKeys},
     config::Config,
-    domain::sessions,
+    domain::{sessions, settings::registry::Registry},
     graphql::{self, RosterSchema, loaders},
     mail,
     state::{AppState, Clock},
@@ -75,6 +75,11 @@ impl App {
     /// Connects, migrates (when `auto_migrate`), and assembles the router.
     pub async fn build(config: Config, clock: Clock) -> anyhow::Result<Self> {
         config.validate()?;
+        // Before touching the database: a bad settings file is an operator's typo.
+        let settings = Registry::load(
+            config.invitation_expiry_days,
+            config.settings_file.as_deref(),
+        )?;
         let db = connect(&config).await?;
         if config.auto_migrate {
             migrate(&db).await?;
@@ -94,6 +99,7 @@ impl App {
             jwt: Arc::new(JwtKeys::new(&secret)),
             clock,
             mail_queued: Arc::default(),
+            settings: Arc::new(settings),
         };
         let router = router(state.clone())?;
         Ok(Self { state, router })
@@ -283,7 +289,7 @@ async fn execute(
         return error_response(StatusCode::BAD_REQUEST, &message, "BAD_USER_INPUT");
     }
     let viewer = match token {
-        None => Viewer::Anonymous,
+        None => Viewer::anonymous(),
         Some(token) => match sessions::authenticate(&http.state, token).await {
             Ok(viewer) => viewer,
             Err(error) => {
@@ -299,6 +305,7 @@ async fn execute(
         headers,
         &http.state.config.trusted_proxies,
     ));
+    let viewer = viewer.from_address(client.0);
     for request in batch.iter_mut() {
         loaders::attach(&mut request.data, &http.state, &viewer);
     }

@@ -2,7 +2,7 @@
 //! defaults the README documents. A bad value stops start-up with a message that names
 //! the variable.
 
-use std::{net::SocketAddr, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::Args;
 use ipnet::IpNet;
@@ -123,9 +123,16 @@ pub struct Config {
     )]
     pub public_url: String,
 
-    /// Days an invitation stays valid when the inviter does not say.
+    /// Days an invitation stays valid when the inviter does not say and its project
+    /// does not set `roster.invite_expiry_days` (this is that setting's default).
     #[arg(long, env = "ROSTER_INVITATION_EXPIRY_DAYS", default_value_t = 14, value_parser = clap::value_parser!(u16).range(1..=365), global = true)]
     pub invitation_expiry_days: u16,
+
+    /// A TOML file of setting definitions to add to the built-ins (see README,
+    /// "Settings"). A file that cannot be read or holds a bad definition stops
+    /// start-up with its line and the reason.
+    #[arg(long, env = "ROSTER_SETTINGS_FILE", global = true)]
+    pub settings_file: Option<PathBuf>,
 
     /// SMTP server for outgoing email: `smtp://host:25` (plain),
     /// `smtp://user:password@host:587?tls=required` (STARTTLS) or `smtps://…:465`.

@@ -132,6 +132,16 @@ const CONSTRAINT_MESSAGES: &[(&[&str], &str)] = &[
         ],
         "another resource here already has that name",
     ),
+    (
+        &[
+            "uq_setting_values_project",
+            "uq_setting_values_user",
+            "setting_values.project_id, setting_values.namespace",
+            "setting_values.user_id, setting_values.namespace",
+            "setting_values.project_id, setting_values.user_id",
+        ],
+        "the setting was changed at the same time: try again",
+    ),
 ];
 
 impl From<DbErr> for AppError {

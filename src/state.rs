@@ -1,5 +1,5 @@
 //! What every request and domain function shares: the database, the configuration,
-//! the token keys and the clock.
+//! the token keys, the clock and the setting definitions.
 
 use std::{
     sync::{
@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
-use crate::{auth::jwt::JwtKeys, config::Config};
+use crate::{auth::jwt::JwtKeys, config::Config, domain::settings::registry::Registry};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -23,6 +23,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Wakes the email sender when a transaction has queued email.
     pub mail_queued: Arc<Notify>,
+    /// The setting definitions: built-ins and those of `ROSTER_SETTINGS_FILE`.
+    pub settings: Arc<Registry>,
 }
 
 /// The time as the service sees it. Production reads the system clock; tests move it

@@ -13,4 +13,5 @@ mod projects;
 mod resources;
 mod roles;
 mod schema;
+mod settings;
 mod users;

@@ -2,7 +2,7 @@
 //! cascade, all-or-nothing batches, and `readableResources` checked against the
 //! access rules applied row by row on a random dataset.
 
-use std::{collections::BTreeSet, sync::Arc};
+use std::collections::BTreeSet;
 
 use chrono::Utc;
 use entity::{project, resource, resource_share, role_assignment, user};
@@ -776,7 +776,7 @@ async fn readable_resources_in_sql_equal_the_access_rules_row_by_row() -> TestRe
     }
 
     for member in &users {
-        let viewer = Viewer::User(Arc::new(member.clone()));
+        let viewer = Viewer::signed_in(member.clone());
         let mut expected = BTreeSet::new();
         for id in &all_resources {
             if resources::view(db, &app.state, &viewer, *id).await.is_ok() {

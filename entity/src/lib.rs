@@ -11,4 +11,5 @@ pub mod refresh_token;
 pub mod resource;
 pub mod resource_share;
 pub mod role_assignment;
+pub mod setting_value;
 pub mod user;

@@ -7,6 +7,7 @@ mod m20261123_000001_accounts;
 mod m20261123_000002_projects;
 mod m20261123_000003_invitations;
 mod m20261123_000004_resources;
+mod m20261123_000005_settings;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_projects::Migration),
             Box::new(m20261123_000003_invitations::Migration),
             Box::new(m20261123_000004_resources::Migration),
+            Box::new(m20261123_000005_settings::Migration),
         ]
     }
 }

@@ -26,6 +26,7 @@ use super::{
     raw_statement,
     roles::Member,
     sessions::{self, Session},
+    settings,
     users::{self, NewUser},
     validate,
 };
@@ -78,9 +79,9 @@ pub async fn invite(
             "a message is at most {MAX_MESSAGE_CHARS} characters"
         )));
     }
-    let days = match input.expires_in_days {
-        None => i64::from(state.config.invitation_expiry_days),
-        Some(days @ 1..=365) => i64::from(days),
+    let asked_days = match input.expires_in_days {
+        None => None,
+        Some(days @ 1..=365) => Some(i64::from(days)),
         Some(_) => {
             return Err(AppError::BadUserInput(
                 "`expiresInDays` must be between 1 and 365".into(),
@@ -93,6 +94,10 @@ pub async fn invite(
     require_invitable(input.role, project.project().project_type)?;
     project.access.require_manage_role(input.role)?;
     projects::lock(&txn, input.project_id).await?;
+    let days = match asked_days {
+        Some(days) => days,
+        None => settings::invite_expiry_days(&txn, state, input.project_id).await?,
+    };
 
     let member = role_assignment::Entity::find()
         .inner_join(user::Entity)
@@ -564,7 +569,7 @@ pub async fn resend(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<in
         }
     }
     let token = secret::generate(TOKEN_PREFIX);
-    let days = i64::from(state.config.invitation_expiry_days);
+    let days = settings::invite_expiry_days(&txn, state, invitation.project_id).await?;
     let mut active: invitation::ActiveModel = invitation.into();
     active.status = Set(InvitationStatus::Pending);
     active.token_hash = Set(secret::digest(&token));

@@ -8,6 +8,7 @@ pub mod projects;
 pub mod resources;
 pub mod roles;
 pub mod sessions;
+pub mod settings;
 pub mod users;
 pub mod validate;
 

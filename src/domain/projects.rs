@@ -8,6 +8,7 @@ use entity::{
     project::{self, ProjectType},
     role_assignment::{self, Role},
 };
+use ipnet::IpNet;
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
     PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait, Value,
@@ -19,6 +20,7 @@ use super::{
     Page, PageArgs,
     audit::{self, Event},
     invalid_cursor, placeholders, raw_statement,
+    settings::registry::{self, IP_ALLOW_LIST, IP_RESTRICT, NAMESPACE, STARRED},
     users::escape_like,
 };
 use crate::{
@@ -33,6 +35,8 @@ use crate::{
 pub struct ChainNode {
     pub project: project::Model,
     pub assignment: Option<(Role, Option<DateTime<Utc>>)>,
+    /// The allowed networks when `roster.ip_restrict` is on here.
+    pub ip_allow_list: Option<Vec<IpNet>>,
 }
 
 /// A project and its ancestors, nearest first, as seen by one subject.
@@ -58,6 +62,7 @@ impl Chain {
                 public_access: node.project.public_access,
                 archived: node.project.archived,
                 assignment: node.assignment,
+                ip_allow_list: node.ip_allow_list.clone(),
             })
             .collect()
     }
@@ -92,13 +97,10 @@ impl Chain {
         }
     }
 
-    /// What `subject` may do in the project.
-    pub fn access(
-        &self,
-        subject: Option<&entity::user::Model>,
-        now: DateTime<Utc>,
-    ) -> ProjectAccess {
-        access::project_access(subject, &self.links(), now)
+    /// What `viewer` may do in the project, from the address it asks from. To ask
+    /// about another account, build a `Viewer` for it (`Viewer::at_address_of`).
+    pub fn access(&self, viewer: &Viewer, now: DateTime<Utc>) -> ProjectAccess {
+        access::project_access(viewer, &self.links(), now)
     }
 
     fn contains(&self, project_id: Uuid) -> bool {
@@ -115,7 +117,7 @@ pub struct ProjectView {
 
 impl ProjectView {
     pub fn new(chain: Chain, viewer: &Viewer, now: DateTime<Utc>) -> Self {
-        let access = chain.access(viewer.user(), now);
+        let access = chain.access(viewer, now);
         Self { chain, access }
     }
 
@@ -129,6 +131,37 @@ struct ChainRow {
     chain_start: Uuid,
     subject_role: Option<Role>,
     subject_expires_at: Option<DateTime<Utc>>,
+    ip_restrict: Option<String>,
+    ip_allow_list: Option<String>,
+}
+
+/// The JOINs that bring a project's address restriction (`p`) into a statement, as
+/// the JSON text of `ip_restrict` and `ip_allow_list`: `(joins, columns)`.
+fn restriction_sql() -> (String, &'static str) {
+    let join = |alias: &str, name: &str| {
+        format!(
+            "LEFT JOIN setting_values {alias} ON {alias}.project_id = p.id AND {alias}.user_id IS NULL \
+             AND {alias}.namespace = '{NAMESPACE}' AND {alias}.name = '{name}' "
+        )
+    };
+    (
+        format!("{}{}", join("ipr", IP_RESTRICT), join("ipa", IP_ALLOW_LIST)),
+        "CAST(ipr.value AS TEXT) AS ip_restrict, CAST(ipa.value AS TEXT) AS ip_allow_list",
+    )
+}
+
+/// The networks a project admits, from the stored JSON of its two settings; None
+/// when it is not restricted. An unset list is the default: empty, nobody.
+fn allow_list(ip_restrict: Option<&str>, ip_allow_list: Option<&str>) -> Option<Vec<IpNet>> {
+    let restricted = ip_restrict
+        .and_then(|text| serde_json::from_str::<bool>(text).ok())
+        .unwrap_or(false);
+    restricted.then(|| {
+        ip_allow_list
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+            .map(|value| registry::networks(&value).unwrap_or_default())
+            .unwrap_or_default()
+    })
 }
 
 /// The chains of many projects for one subject (None: anonymous), in one statement
@@ -141,6 +174,8 @@ pub async fn load_chains(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
+    // The restriction settings ride along: access needs them on every link.
+    let (restriction_joins, restriction_columns) = restriction_sql();
     let sql = format!(
         "WITH RECURSIVE chain(start_id, node_id, depth) AS ( \
              SELECT id, id, 0 FROM projects WHERE id IN ({}) \
@@ -150,9 +185,10 @@ pub async fn load_chains(
              WHERE projects.parent_id IS NOT NULL \
          ) \
          SELECT chain.start_id AS chain_start, chain.depth AS chain_depth, \
-                ra.role AS subject_role, ra.expires_at AS subject_expires_at, p.* \
+                ra.role AS subject_role, ra.expires_at AS subject_expires_at, {restriction_columns}, p.* \
          FROM chain JOIN projects p ON p.id = chain.node_id \
          LEFT JOIN role_assignments ra ON ra.project_id = p.id AND ra.user_id = ? \
+         {restriction_joins}\
          ORDER BY chain.start_id, chain.depth",
         placeholders(ids.len())
     );
@@ -169,6 +205,7 @@ pub async fn load_chains(
             assignment: meta
                 .subject_role
                 .map(|role| (role, meta.subject_expires_at)),
+            ip_allow_list: allow_list(meta.ip_restrict.as_deref(), meta.ip_allow_list.as_deref()),
         };
         // Rows come nearest first within each chain.
         match chains.get_mut(&meta.chain_start) {
@@ -236,11 +273,78 @@ pub struct ProjectFilter {
     pub parent_id: Option<Uuid>,
     pub search: Option<String>,
     pub include_archived: bool,
+    /// Only those the viewer starred (`roster.starred`), or only the others.
+    pub starred: Option<bool>,
+}
+
+/// Who a list is for: what they may find, and what their stars are.
+struct Audience {
+    /// Only what this user may find; None: everything (superusers, or the children
+    /// of a category the viewer may find).
+    visible_to: Option<Uuid>,
+    /// Address-restricted projects that refuse the client, with everything below.
+    refused: Vec<Uuid>,
+    /// Whose `roster.starred` the `starred` filter reads.
+    starring_user: Option<Uuid>,
+}
+
+impl Audience {
+    async fn of(state: &AppState, viewer: &Viewer, visible_to: Option<Uuid>) -> AppResult<Self> {
+        let refused = if viewer.is_superuser() {
+            Vec::new()
+        } else {
+            refused_projects(&state.db, viewer).await?
+        };
+        Ok(Self {
+            visible_to,
+            refused,
+            starring_user: viewer.id(),
+        })
+    }
+}
+
+/// The projects whose address restriction refuses the viewer's client (what lies
+/// below them is refused through them). Restrictions are few, so they are read
+/// whole and matched here: CIDR matching is not portable SQL.
+pub async fn refused_projects(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+) -> AppResult<Vec<Uuid>> {
+    #[derive(FromQueryResult)]
+    struct Restriction {
+        id: Uuid,
+        ip_restrict: Option<String>,
+        ip_allow_list: Option<String>,
+    }
+    let sql = format!(
+        "SELECT ipr.project_id AS id, CAST(ipr.value AS TEXT) AS ip_restrict, \
+                CAST(ipa.value AS TEXT) AS ip_allow_list \
+         FROM setting_values ipr \
+         LEFT JOIN setting_values ipa ON ipa.project_id = ipr.project_id AND ipa.user_id IS NULL \
+              AND ipa.namespace = '{NAMESPACE}' AND ipa.name = '{IP_ALLOW_LIST}' \
+         WHERE ipr.user_id IS NULL AND ipr.namespace = '{NAMESPACE}' AND ipr.name = '{IP_RESTRICT}' \
+              AND CAST(ipr.value AS TEXT) = 'true'"
+    );
+    let rows = Restriction::find_by_statement(raw_statement(
+        conn.get_database_backend(),
+        &sql,
+        Vec::new(),
+    ))
+    .all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|row| {
+            let networks = allow_list(row.ip_restrict.as_deref(), row.ip_allow_list.as_deref());
+            !access::restriction_admits(networks.as_deref(), viewer.client_address())
+        })
+        .map(|row| row.id)
+        .collect())
 }
 
 /// Every project the viewer may find, by title then id, filtered in SQL: the set
 /// of projects where the viewer holds an unexpired assignment or public access
-/// applies, and everything below them.
+/// applies, and everything below them, less what the client's address may not reach.
 pub async fn list(
     state: &AppState,
     viewer: &Viewer,
@@ -252,34 +356,52 @@ pub async fn list(
         return Ok(Page::from_rows(Vec::new(), &page, 0));
     };
     let visible_to = (!viewer.is_superuser()).then_some(user.id);
-    query_page(state, visible_to, filter, page).await
+    let audience = Audience::of(state, viewer, visible_to).await?;
+    query_page(state, &audience, filter, page).await
 }
 
-/// One page of projects matching `filter`; with `visible_to`, only those that user
-/// may find.
+/// One page of projects matching `filter`, for `audience`.
 async fn query_page(
     state: &AppState,
-    visible_to: Option<Uuid>,
+    audience: &Audience,
     filter: ProjectFilter,
     page: PageArgs,
 ) -> AppResult<Page<project::Model>> {
-    let mut with = String::new();
+    let mut with: Vec<String> = Vec::new();
     let mut conditions: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
-    if let Some(user_id) = visible_to {
-        with = "WITH RECURSIVE granted(id) AS ( \
-                    SELECT project_id FROM role_assignments \
-                    WHERE user_id = ? AND (expires_at IS NULL OR expires_at > ?) \
-                    UNION SELECT id FROM projects WHERE public_access IS NOT NULL \
-                ), visible(id) AS ( \
-                    SELECT id FROM granted \
-                    UNION SELECT projects.id FROM projects JOIN visible ON projects.parent_id = visible.id \
-                ) "
-            .to_owned();
+    if let Some(user_id) = audience.visible_to {
+        with.push(
+            "granted(id) AS ( \
+                SELECT project_id FROM role_assignments \
+                WHERE user_id = ? AND (expires_at IS NULL OR expires_at > ?) \
+                UNION SELECT id FROM projects WHERE public_access IS NOT NULL \
+            ), visible(id) AS ( \
+                SELECT id FROM granted \
+                UNION SELECT projects.id FROM projects JOIN visible ON projects.parent_id = visible.id \
+            )"
+            .to_owned(),
+        );
         values.push(user_id.into());
         values.push(state.clock.now().into());
         conditions.push("p.id IN (SELECT id FROM visible)".into());
     }
+    if !audience.refused.is_empty() {
+        with.push(format!(
+            "refused(id) AS ( \
+                SELECT id FROM projects WHERE id IN ({}) \
+                UNION SELECT projects.id FROM projects JOIN refused ON projects.parent_id = refused.id \
+            )",
+            placeholders(audience.refused.len())
+        ));
+        values.extend(audience.refused.iter().map(|id| Value::from(*id)));
+        conditions.push("p.id NOT IN (SELECT id FROM refused)".into());
+    }
+    let with = if with.is_empty() {
+        String::new()
+    } else {
+        format!("WITH RECURSIVE {} ", with.join(", "))
+    };
     if let Some(project_type) = filter.project_type {
         conditions.push("p.project_type = ?".into());
         values.push(project_type.into());
@@ -300,6 +422,19 @@ async fn query_page(
     if !filter.include_archived {
         conditions.push("p.archived = ?".into());
         values.push(false.into());
+    }
+    if let Some(starred) = filter.starred {
+        // Unset reads as the default, false: only a stored `true` stars.
+        let exists = format!(
+            "EXISTS (SELECT 1 FROM setting_values s WHERE s.project_id = p.id AND s.user_id = ? \
+             AND s.namespace = '{NAMESPACE}' AND s.name = '{STARRED}' AND CAST(s.value AS TEXT) = 'true')"
+        );
+        conditions.push(if starred {
+            exists
+        } else {
+            format!("NOT {exists}")
+        });
+        values.push(audience.starring_user.into());
     }
     let where_clause = |extra: Option<&str>| {
         let all: Vec<&str> = conditions.iter().map(String::as_str).chain(extra).collect();
@@ -352,9 +487,11 @@ pub fn cursor_key(project: &project::Model) -> String {
 }
 
 /// The children of a category, by title then id; a project has none. The caller
-/// has checked that the viewer may find the category, and so its children.
+/// has checked that the viewer may find the category, and so its children (less
+/// those whose address restriction refuses the client).
 pub async fn children(
     state: &AppState,
+    viewer: &Viewer,
     parent: &project::Model,
     page: PageArgs,
 ) -> AppResult<Page<project::Model>> {
@@ -367,7 +504,8 @@ pub async fn children(
         ..ProjectFilter::default()
     };
     // Whoever may find a category may find everything below it: no visibility filter.
-    query_page(state, None, filter, page).await
+    let audience = Audience::of(state, viewer, None).await?;
+    query_page(state, &audience, filter, page).await
 }
 
 /// A new project or category.
@@ -691,9 +829,7 @@ pub async fn check_permission(
     viewer.reject_invalid()?;
     let now = state.clock.now();
     let own_chain = load_chain(&state.db, viewer.id(), project_id).await?;
-    let own_access = own_chain
-        .as_ref()
-        .map(|chain| chain.access(viewer.user(), now));
+    let own_access = own_chain.as_ref().map(|chain| chain.access(viewer, now));
     let subject_id = match user_id {
         Some(user_id) if !viewer.is(user_id) => user_id,
         _ => return Ok(own_access.is_some_and(|access| access.allows(permission))),
@@ -713,5 +849,7 @@ pub async fn check_permission(
     let chain = load_chain(&state.db, Some(subject_id), project_id)
         .await?
         .ok_or_else(|| AppError::not_found("project"))?;
-    Ok(chain.access(Some(&subject), now).allows(permission))
+    // The other account is judged as if it sent this request, from this address.
+    let subject = Viewer::signed_in(subject).at_address_of(viewer);
+    Ok(chain.access(&subject, now).allows(permission))
 }

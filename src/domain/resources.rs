@@ -49,8 +49,8 @@ impl ResourceView {
         viewer: &Viewer,
         share: Option<ShareAccess>,
     ) -> Self {
-        let access = access::resource_access(viewer.user(), &resource, &project.access, share);
-        let may_change_acl = access::may_change_acl(viewer.user(), &resource, &project.access);
+        let access = access::resource_access(viewer, &resource, &project.access, share);
+        let may_change_acl = access::may_change_acl(viewer, &resource, &project.access);
         Self {
             resource,
             project,
@@ -469,7 +469,7 @@ pub async fn readable(
         }
         _ => reader_for(viewer.user()),
     };
-    list_for(state, &reader, kind, page).await
+    list_for(state, viewer, &reader, kind, page).await
 }
 
 fn reader_for(user: Option<&user::Model>) -> Reader<'_> {
@@ -512,32 +512,47 @@ fn rank_of(role: Role) -> usize {
 }
 
 /// The readability of resources to `reader` as SQL: a WITH clause (possibly
-/// empty), conditions on `resources r`, and their values.
-fn readable_sql(reader: &Reader<'_>, now: DateTime<Utc>) -> (String, Vec<String>, Vec<Value>) {
-    let mut with = String::new();
-    let mut conditions: Vec<String> = Vec::new();
+/// empty), conditions on `resources r`, and their values in placeholder order.
+/// `refused` are the projects whose address restriction refuses the client: what
+/// they hold is left out, with everything below them.
+fn readable_sql(
+    reader: &Reader<'_>,
+    now: DateTime<Utc>,
+    refused: &[Uuid],
+) -> (String, Vec<String>, Vec<Value>) {
+    let mut ctes: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
+    let mut conditions: Vec<String> = Vec::new();
+    let mut condition_values: Vec<Value> = Vec::new();
     match reader {
         Reader::Superuser => {}
         Reader::Anonymous => {
             conditions.push("r.safety_level = ?".into());
-            values.push(SafetyLevel::Public.into());
+            condition_values.push(SafetyLevel::Public.into());
         }
         Reader::User(user) => {
-            with = format!(
-                "WITH RECURSIVE grants(project_id, role_rank) AS ( \
+            ctes.push(format!(
+                "grants(project_id, role_rank) AS ( \
                      SELECT project_id, {} FROM role_assignments \
                      WHERE user_id = ? AND (expires_at IS NULL OR expires_at > ?) \
                      UNION ALL SELECT id, {} FROM projects WHERE public_access IS NOT NULL \
-                 ), reach(project_id, role_rank) AS ( \
+                 )",
+                rank_case("role"),
+                rank_case("public_access")
+            ));
+            ctes.push(
+                "reach(project_id, role_rank) AS ( \
                      SELECT project_id, role_rank FROM grants \
                      UNION ALL SELECT projects.id, reach.role_rank FROM projects \
                      JOIN reach ON projects.parent_id = reach.project_id \
-                 ), effective(project_id, role_rank) AS ( \
+                 )"
+                .into(),
+            );
+            ctes.push(
+                "effective(project_id, role_rank) AS ( \
                      SELECT project_id, MAX(role_rank) FROM reach GROUP BY project_id \
-                 ) ",
-                rank_case("role"),
-                rank_case("public_access")
+                 )"
+                .into(),
             );
             values.extend([user.id.into(), now.into()]);
             // One arm per safety level, from the rule in access.rs: the lowest role
@@ -547,7 +562,7 @@ fn readable_sql(reader: &Reader<'_>, now: DateTime<Utc>) -> (String, Vec<String>
                 "r.id IN (SELECT resource_id FROM resource_shares WHERE user_id = ?)".to_owned(),
                 "r.safety_level = ?".to_owned(),
             ];
-            values.extend([user.id.into(), user.id.into(), SafetyLevel::Public.into()]);
+            condition_values.extend([user.id.into(), user.id.into(), SafetyLevel::Public.into()]);
             for level in [
                 SafetyLevel::Public,
                 SafetyLevel::Internal,
@@ -559,13 +574,43 @@ fn readable_sql(reader: &Reader<'_>, now: DateTime<Utc>) -> (String, Vec<String>
                          (SELECT project_id FROM effective WHERE role_rank >= {}))",
                         rank_of(role)
                     ));
-                    values.push(level.into());
+                    condition_values.push(level.into());
                 }
             }
             conditions.push(format!("({})", arms.join(" OR ")));
         }
     }
+    if !refused.is_empty() {
+        ctes.push(format!(
+            "refused(id) AS ( \
+                 SELECT id FROM projects WHERE id IN ({}) \
+                 UNION ALL SELECT projects.id FROM projects JOIN refused ON projects.parent_id = refused.id \
+             )",
+            super::placeholders(refused.len())
+        ));
+        values.extend(refused.iter().map(|id| Value::from(*id)));
+        conditions.push("r.project_id NOT IN (SELECT id FROM refused)".into());
+    }
+    let with = if ctes.is_empty() {
+        String::new()
+    } else {
+        format!("WITH RECURSIVE {} ", ctes.join(", "))
+    };
+    values.extend(condition_values);
     (with, conditions, values)
+}
+
+/// The projects whose address restriction refuses the viewer's client, unless the
+/// listing reads everything anyway.
+async fn refused_for(
+    state: &AppState,
+    reader: &Reader<'_>,
+    viewer: &Viewer,
+) -> AppResult<Vec<Uuid>> {
+    if matches!(reader, Reader::Superuser) || viewer.is_superuser() {
+        return Ok(Vec::new());
+    }
+    projects::refused_projects(&state.db, viewer).await
 }
 
 fn where_clause(conditions: &[String]) -> String {
@@ -578,11 +623,13 @@ fn where_clause(conditions: &[String]) -> String {
 
 async fn list_for(
     state: &AppState,
+    viewer: &Viewer,
     reader: &Reader<'_>,
     kind: Option<String>,
     page: PageArgs,
 ) -> AppResult<Page<resource::Model>> {
-    let (with, mut conditions, mut values) = readable_sql(reader, state.clock.now());
+    let refused = refused_for(state, reader, viewer).await?;
+    let (with, mut conditions, mut values) = readable_sql(reader, state.clock.now(), &refused);
     if let Some(kind) = kind {
         conditions.push("r.kind = ?".into());
         values.push(kind.into());
@@ -646,8 +693,9 @@ pub async fn readable_grouped(
     if keys.is_empty() {
         return Ok(HashMap::new());
     }
-    let (with, mut conditions, mut values) =
-        readable_sql(&reader_for(viewer.user()), state.clock.now());
+    let reader = reader_for(viewer.user());
+    let refused = refused_for(state, &reader, viewer).await?;
+    let (with, mut conditions, mut values) = readable_sql(&reader, state.clock.now(), &refused);
     let column = match grouping {
         Grouping::Project => "r.project_id",
         Grouping::Parent => "r.parent_id",
@@ -740,9 +788,11 @@ pub async fn check_permission(
     let chain = projects::load_chain(&state.db, Some(subject_id), own.resource.project_id)
         .await?
         .ok_or_else(|| AppError::not_found("resource"))?;
-    let project_access = chain.access(Some(&subject), now);
+    // The other user is judged as if asking from the asker's address.
+    let subject = Viewer::signed_in(subject).at_address_of(viewer);
+    let project_access = chain.access(&subject, now);
     let share = share_of(&state.db, resource_id, Some(subject_id)).await?;
-    let access = access::resource_access(Some(&subject), &own.resource, &project_access, share);
+    let access = access::resource_access(&subject, &own.resource, &project_access, share);
     Ok(access.is_some_and(|access| access >= needed))
 }
 

@@ -2,7 +2,7 @@
 //! with reuse detection, logout, API tokens, and turning a presented credential into
 //! a `Viewer`.
 
-use std::{net::IpAddr, sync::Arc};
+use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 use entity::{api_token, login_failure, refresh_token, user};
@@ -416,17 +416,17 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<Viewer> {
             .one(&state.db)
             .await?;
         let Some((api_token, Some(account))) = found else {
-            return Ok(Viewer::Rejected(Rejection::invalid(
+            return Ok(Viewer::rejected(Rejection::invalid(
                 "unknown or revoked API token",
             )));
         };
         if api_token.expires_at.is_some_and(|at| at <= now) {
-            return Ok(Viewer::Rejected(Rejection::expired(
+            return Ok(Viewer::rejected(Rejection::expired(
                 "the API token has expired",
             )));
         }
         if !account.is_active {
-            return Ok(Viewer::Rejected(Rejection::invalid(
+            return Ok(Viewer::rejected(Rejection::invalid(
                 "this account is deactivated",
             )));
         }
@@ -440,17 +440,17 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<Viewer> {
                 .exec(&state.db)
                 .await?;
         }
-        return Ok(Viewer::User(Arc::new(account)));
+        return Ok(Viewer::signed_in(account));
     }
     let claims = match state.jwt.verify(token, now) {
         Ok(claims) => claims,
-        Err(rejection) => return Ok(Viewer::Rejected(rejection)),
+        Err(rejection) => return Ok(Viewer::rejected(rejection)),
     };
     let account = user::Entity::find_by_id(claims.sub).one(&state.db).await?;
     Ok(match account {
         Some(account) if account.is_active && account.session_epoch == claims.epoch => {
-            Viewer::User(Arc::new(account))
+            Viewer::signed_in(account)
         }
-        _ => Viewer::Rejected(Rejection::invalid("this session has ended: sign in again")),
+        _ => Viewer::rejected(Rejection::invalid("this session has ended: sign in again")),
     })
 }

@@ -4,7 +4,10 @@
 use async_graphql::Enum;
 use entity::{project::ProjectType as DbProjectType, role_assignment::Role as DbRole};
 
-use crate::access::{self, SourceKind};
+use crate::{
+    access::{self, SourceKind},
+    domain::settings::registry::{Scope, ValueType},
+};
 
 /// Highest first. A role includes every capability of the roles below it.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,6 +149,59 @@ impl From<SourceKind> for AccessSourceKind {
             SourceKind::Inherited => Self::Inherited,
             SourceKind::Public => Self::Public,
             SourceKind::Superuser => Self::Superuser,
+        }
+    }
+}
+
+/// Whom a setting's value belongs to.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettingScope {
+    /// One value per user.
+    User,
+    /// One value per project.
+    Project,
+    /// One value per user and project.
+    ProjectUser,
+}
+
+impl From<Scope> for SettingScope {
+    fn from(scope: Scope) -> Self {
+        match scope {
+            Scope::User => Self::User,
+            Scope::Project => Self::Project,
+            Scope::ProjectUser => Self::ProjectUser,
+        }
+    }
+}
+
+impl From<SettingScope> for Scope {
+    fn from(scope: SettingScope) -> Self {
+        match scope {
+            SettingScope::User => Self::User,
+            SettingScope::Project => Self::Project,
+            SettingScope::ProjectUser => Self::ProjectUser,
+        }
+    }
+}
+
+/// The JSON type of a setting's value.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettingType {
+    Boolean,
+    /// A whole number that fits in 64 bits.
+    Integer,
+    String,
+    /// Any JSON value, optionally held to a JSON Schema.
+    Json,
+}
+
+impl From<ValueType> for SettingType {
+    fn from(value_type: ValueType) -> Self {
+        match value_type {
+            ValueType::Boolean => Self::Boolean,
+            ValueType::Integer => Self::Integer,
+            ValueType::String => Self::String,
+            ValueType::Json => Self::Json,
         }
     }
 }

@@ -25,6 +25,7 @@ use crate::{
         projects::{self, Chain},
         resources::{self, Grouping},
         roles::{self, Member},
+        settings::{self, ValueKey},
     },
     error::{AppError, AppResult},
     state::AppState,
@@ -389,6 +390,26 @@ impl CoMemberLoader {
     }
 }
 
+/// Stored setting values by key (absent: unset), for `Project.setting` across a list.
+pub struct SettingLoader {
+    db: DatabaseConnection,
+}
+
+impl Loader<ValueKey> for SettingLoader {
+    type Value = serde_json::Value;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ValueKey]) -> Result<HashMap<ValueKey, Self::Value>, Self::Error> {
+        settings::load_values(&self.db, keys).await.map_err(shared)
+    }
+}
+
+impl SettingLoader {
+    pub async fn load(ctx: &Context<'_>, key: ValueKey) -> AppResult<Option<serde_json::Value>> {
+        loader::<Self>(ctx)?.load_one(key).await.map_err(unshared)
+    }
+}
+
 /// Adds a fresh set of loaders, for one viewer, to a request's data.
 pub fn attach(data: &mut async_graphql::Data, state: &AppState, viewer: &Viewer) {
     let viewer_id = viewer.id();
@@ -428,6 +449,10 @@ pub fn attach(data: &mut async_graphql::Data, state: &AppState, viewer: &Viewer)
         InvitationsLoader {
             state: state.clone(),
         },
+        tokio::spawn,
+    ));
+    data.insert(DataLoader::new(
+        SettingLoader { db: db.clone() },
         tokio::spawn,
     ));
     data.insert(DataLoader::new(

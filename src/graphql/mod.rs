@@ -11,9 +11,8 @@ pub mod loaders;
 pub mod projects;
 pub mod resources;
 pub mod roles;
+pub mod settings;
 pub mod users;
-
-use std::sync::LazyLock;
 
 use async_graphql::{Context, EmptySubscription, ID, MergedObject, Schema, SchemaBuilder};
 use uuid::Uuid;
@@ -31,6 +30,7 @@ pub struct Query(
     projects::ProjectQuery,
     invitations::InvitationQuery,
     resources::ResourceQuery,
+    settings::SettingQuery,
     audit::AuditQuery,
 );
 
@@ -42,6 +42,7 @@ pub struct Mutation(
     roles::RoleMutation,
     invitations::InvitationMutation,
     resources::ResourceMutation,
+    settings::SettingMutation,
 );
 
 pub type RosterSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -74,7 +75,7 @@ pub(crate) fn state<'a>(ctx: &Context<'a>) -> AppResult<&'a AppState> {
         .map_err(|_| AppError::internal(anyhow::anyhow!("the schema was built without its state")))
 }
 
-static ANONYMOUS: LazyLock<Viewer> = LazyLock::new(|| Viewer::Anonymous);
+static ANONYMOUS: Viewer = Viewer::ANONYMOUS;
 
 /// Who is asking; anonymous when the request carried no credentials.
 pub(crate) fn viewer<'a>(ctx: &Context<'a>) -> &'a Viewer {

@@ -10,10 +10,11 @@ use super::{
     connection::{Connection, connection, page_args},
     enums::{AccessSourceKind, Permission, ProjectType, Role},
     invitations::{Invitation, InvitationStatus},
-    loaders::{ChainLoader, InvitationsLoader, MembersLoader, OwnerLoader},
+    loaders::{ChainLoader, InvitationsLoader, MembersLoader, OwnerLoader, SettingLoader},
     parse_id,
     resources::{Resource, project_resources},
     roles::RoleAssignment,
+    settings::Setting,
     state,
     users::User,
     viewer,
@@ -25,6 +26,7 @@ use crate::{
         audit::{self, EventFilter},
         projects::{self as domain, Chain, NewProject, ProjectChanges, ProjectFilter, ProjectView},
         roles::member_cursor_key,
+        settings,
     },
     error::AppResult,
 };
@@ -173,7 +175,13 @@ impl Project {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<Project>> {
-        let page = domain::children(state(ctx)?, self.model(), page_args(first, after)?).await?;
+        let page = domain::children(
+            state(ctx)?,
+            viewer(ctx),
+            self.model(),
+            page_args(first, after)?,
+        )
+        .await?;
         Ok(project_connection(Self::page(ctx, page).await?))
     }
 
@@ -251,6 +259,19 @@ impl Project {
         after: Option<String>,
     ) -> Result<Connection<Resource>> {
         Ok(project_resources(ctx, self.model().id, kind, first, after).await?)
+    }
+
+    /// One of this project's settings; for a PROJECT_USER definition, the viewer's
+    /// own value here. Batched across a list of projects.
+    #[graphql(guard = "Requires(&self.view.access, access::Permission::View)")]
+    async fn setting(&self, ctx: &Context<'_>, namespace: String, name: String) -> Result<Setting> {
+        let viewer = viewer(ctx);
+        let (definition, key) =
+            settings::project_key(state(ctx)?, viewer, &self.view, &namespace, &name)?;
+        let stored = SettingLoader::load(ctx, key.clone()).await?;
+        Ok(Setting(settings::Setting::present(
+            viewer, definition, &key, stored,
+        )))
     }
 
     /// What the viewer may do here, and why; null when nothing.
@@ -427,7 +448,8 @@ impl ProjectQuery {
         }
     }
 
-    /// Every project and category the viewer may find, by title.
+    /// Every project and category the viewer may find, by title. `starred: true`
+    /// keeps those the viewer starred (`roster.starred`), `false` the others.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     #[expect(
         clippy::too_many_arguments,
@@ -440,6 +462,7 @@ impl ProjectQuery {
         parent_id: Option<ID>,
         search: Option<String>,
         #[graphql(default_with = "Some(true)")] include_archived: Option<bool>,
+        starred: Option<bool>,
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<Project>> {
@@ -451,6 +474,7 @@ impl ProjectQuery {
                 .transpose()?,
             search,
             include_archived: include_archived.unwrap_or(true),
+            starred,
         };
         let page = domain::list(state(ctx)?, viewer(ctx), filter, page_args(first, after)?).await?;
         Ok(project_connection(Project::page(ctx, page).await?))

@@ -3,7 +3,6 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::user;
-use std::sync::Arc;
 
 use super::{
     connection::{Connection, connection, page_args},
@@ -34,7 +33,7 @@ impl User {
 
     /// The account of a session that is being handed out.
     pub fn of_new_session(model: user::Model) -> Self {
-        let viewer = Viewer::User(Arc::new(model.clone()));
+        let viewer = Viewer::signed_in(model.clone());
         Self {
             model,
             signed_in_as: Some(viewer),
