@@ -837,26 +837,6 @@ async fn readable_resources_in_sql_equal_the_access_rules_row_by_row() -> TestRe
     Ok(())
 }
 
-/// Sends one GraphQL operation (with a token when given) through a proxy that says
-/// the client is `client`.
-async fn gql_via_proxy(
-    app: &TestApp,
-    token: Option<&str>,
-    client: &str,
-    query: &str,
-    variables: Value,
-) -> Gql {
-    let mut request = app
-        .client()
-        .post(app.url("/graphql"))
-        .header("X-Forwarded-For", client)
-        .json(&json!({ "query": query, "variables": variables }));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    Gql::from_response(request.send().await.expect("send the request")).await
-}
-
 #[tokio::test]
 async fn an_address_restriction_closes_every_resource_below_it_even_public_ones() -> TestResult {
     let app = TestApp::spawn_with(&["--trusted-proxies", "127.0.0.1/32"]).await;
@@ -876,8 +856,7 @@ async fn an_address_restriction_closes_every_resource_below_it_even_public_ones(
         ("ip_allow_list", json!(["203.0.113.0/24"])),
         ("ip_restrict", json!(true)),
     ] {
-        gql_via_proxy(
-            &app,
+        app.gql_via_proxy(
             Some(&owner.token),
             inside,
             set,
@@ -897,49 +876,52 @@ async fn an_address_restriction_closes_every_resource_below_it_even_public_ones(
     };
     let access = "query($id: ID!) { resource(id: $id) { myAccess } }";
 
-    let from_inside = gql_via_proxy(&app, Some(&bob.token), inside, readable, json!({})).await;
+    let from_inside = app
+        .gql_via_proxy(Some(&bob.token), inside, readable, json!({}))
+        .await;
     assert_eq!(
         names(&from_inside),
         BTreeSet::from(["public".into(), "internal".into(), "elsewhere".into()])
     );
-    let from_outside = gql_via_proxy(&app, Some(&bob.token), outside, readable, json!({})).await;
+    let from_outside = app
+        .gql_via_proxy(Some(&bob.token), outside, readable, json!({}))
+        .await;
     assert_eq!(names(&from_outside), BTreeSet::from(["elsewhere".into()]));
     for id in [&public, &internal] {
-        gql_via_proxy(&app, Some(&bob.token), outside, access, json!({ "id": id }))
+        app.gql_via_proxy(Some(&bob.token), outside, access, json!({ "id": id }))
             .await
             .expect_code("NOT_FOUND");
-        gql_via_proxy(&app, None, outside, access, json!({ "id": id }))
+        app.gql_via_proxy(None, outside, access, json!({ "id": id }))
             .await
             .expect_code("NOT_FOUND");
     }
-    let anonymous_inside = gql_via_proxy(&app, None, inside, access, json!({ "id": public })).await;
+    let anonymous_inside = app
+        .gql_via_proxy(None, inside, access, json!({ "id": public }))
+        .await;
     assert_eq!(anonymous_inside.data("resource")["myAccess"], "READ");
-    let anonymous_outside = gql_via_proxy(&app, None, outside, readable, json!({})).await;
+    let anonymous_outside = app.gql_via_proxy(None, outside, readable, json!({})).await;
     assert_eq!(
         names(&anonymous_outside),
         BTreeSet::from(["elsewhere".into()])
     );
     let check = "query($r: ID!) { checkPermission(resourceId: $r, permission: READ) }";
-    let checked = gql_via_proxy(
-        &app,
-        Some(&bob.token),
-        outside,
-        check,
-        json!({ "r": internal }),
-    )
-    .await;
+    let checked = app
+        .gql_via_proxy(Some(&bob.token), outside, check, json!({ "r": internal }))
+        .await;
     assert_eq!(checked.data("checkPermission"), false);
     // Superusers are never locked out, so someone can always lift a restriction.
-    let superuser = gql_via_proxy(&app, Some(&admin.token), outside, readable, json!({})).await;
+    let superuser = app
+        .gql_via_proxy(Some(&admin.token), outside, readable, json!({}))
+        .await;
     assert_eq!(names(&superuser).len(), 3);
-    let unrestricted = gql_via_proxy(
-        &app,
-        Some(&bob.token),
-        outside,
-        access,
-        json!({ "id": elsewhere }),
-    )
-    .await;
+    let unrestricted = app
+        .gql_via_proxy(
+            Some(&bob.token),
+            outside,
+            access,
+            json!({ "id": elsewhere }),
+        )
+        .await;
     assert_eq!(unrestricted.data("resource")["myAccess"], "READ");
     Ok(())
 }

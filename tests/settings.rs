@@ -985,27 +985,6 @@ async fn the_starred_filter_lists_the_viewers_stars_only() -> TestResult {
     Ok(())
 }
 
-/// Sends one GraphQL operation as `user`, through a proxy that says the client is
-/// `forwarded_for`.
-async fn gql_from(
-    app: &TestApp,
-    user: &TestUser,
-    forwarded_for: &str,
-    query: &str,
-    variables: Value,
-) -> Gql {
-    let response = app
-        .client()
-        .post(app.url("/graphql"))
-        .bearer_auth(&user.token)
-        .header("X-Forwarded-For", forwarded_for)
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await
-        .expect("send the request");
-    Gql::from_response(response).await
-}
-
 const TITLE: &str = "query($id: ID!) { project(id: $id) { title } }";
 const TITLES: &str = "{ projects { edges { node { title } } } }";
 
@@ -1043,7 +1022,10 @@ async fn an_address_restriction_closes_a_project_and_everything_below_it() -> Te
     let set = |user: &TestUser, from: &str, name: &str, value: Value| {
         let variables = json!({ "id": lab, "ns": "roster", "name": name, "value": value });
         let (app, user, from) = (&app, user.clone(), from.to_owned());
-        async move { gql_from(app, &user, &from, SET_PROJECT, variables).await }
+        async move {
+            app.gql_via_proxy(Some(&user.token), &from, SET_PROJECT, variables)
+                .await
+        }
     };
     set(
         &owner,
@@ -1061,17 +1043,19 @@ async fn an_address_restriction_closes_a_project_and_everything_below_it() -> Te
 
     // From inside: everything as before.
     for project in [&lab, &genomes, &open] {
-        gql_from(&app, &bob, inside, TITLE, json!({ "id": project }))
+        app.gql_via_proxy(Some(&bob.token), inside, TITLE, json!({ "id": project }))
             .await
             .ok();
     }
-    let mut seen = listed(&gql_from(&app, &bob, inside, TITLES, json!({})).await);
+    let mut seen = listed(
+        &app.gql_via_proxy(Some(&bob.token), inside, TITLES, json!({}))
+            .await,
+    );
     seen.sort();
     assert_eq!(seen, ["Genomes", "Lab", "Open"]);
     // Through a chain of proxies, the right-most untrusted address counts.
-    gql_from(
-        &app,
-        &bob,
+    app.gql_via_proxy(
+        Some(&bob.token),
         &format!("{outside}, {inside}"),
         TITLE,
         json!({ "id": genomes }),
@@ -1081,40 +1065,50 @@ async fn an_address_restriction_closes_a_project_and_everything_below_it() -> Te
 
     // From outside: the category and its project do not exist; the rest is open.
     for project in [&lab, &genomes] {
-        gql_from(&app, &bob, outside, TITLE, json!({ "id": project }))
+        app.gql_via_proxy(Some(&bob.token), outside, TITLE, json!({ "id": project }))
             .await
             .expect_code("NOT_FOUND");
-        gql_from(&app, &owner, outside, TITLE, json!({ "id": project }))
+        app.gql_via_proxy(Some(&owner.token), outside, TITLE, json!({ "id": project }))
             .await
             .expect_code("NOT_FOUND");
     }
-    gql_from(&app, &bob, outside, TITLE, json!({ "id": open }))
+    app.gql_via_proxy(Some(&bob.token), outside, TITLE, json!({ "id": open }))
         .await
         .ok();
     assert_eq!(
-        listed(&gql_from(&app, &bob, outside, TITLES, json!({})).await),
+        listed(
+            &app.gql_via_proxy(Some(&bob.token), outside, TITLES, json!({}))
+                .await
+        ),
         ["Open"]
     );
     set(&owner, outside, "ip_restrict", json!(false))
         .await
         .expect_code("NOT_FOUND");
     let check = "query($id: ID!) { checkPermission(projectId: $id, permission: READ) }";
-    let denied = gql_from(&app, &bob, outside, check, json!({ "id": genomes })).await;
+    let denied = app
+        .gql_via_proxy(Some(&bob.token), outside, check, json!({ "id": genomes }))
+        .await;
     assert_eq!(denied.data("checkPermission"), false);
-    let granted = gql_from(&app, &bob, inside, check, json!({ "id": genomes })).await;
+    let granted = app
+        .gql_via_proxy(Some(&bob.token), inside, check, json!({ "id": genomes }))
+        .await;
     assert_eq!(granted.data("checkPermission"), true);
 
     // A superuser is not restricted.
-    gql_from(&app, &admin, outside, TITLE, json!({ "id": genomes }))
+    app.gql_via_proxy(Some(&admin.token), outside, TITLE, json!({ "id": genomes }))
         .await
         .ok();
-    let mut all = listed(&gql_from(&app, &admin, outside, TITLES, json!({})).await);
+    let mut all = listed(
+        &app.gql_via_proxy(Some(&admin.token), outside, TITLES, json!({}))
+            .await,
+    );
     all.sort();
     assert_eq!(all, ["Genomes", "Lab", "Open"]);
 
     // Emptying the list while the restriction is on would lock the owner out too.
     let reset = "mutation($id: ID) { resetSetting(namespace: \"roster\", name: \"ip_allow_list\", projectId: $id) { isDefault } }";
-    gql_from(&app, &owner, inside, reset, json!({ "id": lab }))
+    app.gql_via_proxy(Some(&owner.token), inside, reset, json!({ "id": lab }))
         .await
         .expect_code("BAD_USER_INPUT");
     set(&owner, inside, "ip_allow_list", json!(["192.0.2.1"]))
@@ -1123,7 +1117,7 @@ async fn an_address_restriction_closes_a_project_and_everything_below_it() -> Te
 
     // Lifting it from inside opens it again.
     set(&owner, inside, "ip_restrict", json!(false)).await.ok();
-    gql_from(&app, &bob, outside, TITLE, json!({ "id": genomes }))
+    app.gql_via_proxy(Some(&bob.token), outside, TITLE, json!({ "id": genomes }))
         .await
         .ok();
     Ok(())
@@ -1141,9 +1135,8 @@ async fn a_restricted_child_is_left_out_of_its_categorys_children() -> TestResul
         ("ip_allow_list", json!(["10.1.0.0/16"])),
         ("ip_restrict", json!(true)),
     ] {
-        gql_from(
-            &app,
-            &owner,
+        app.gql_via_proxy(
+            Some(&owner.token),
             "10.1.2.3",
             SET_PROJECT,
             json!({ "id": genomes, "ns": "roster", "name": name, "value": value }),
@@ -1153,9 +1146,23 @@ async fn a_restricted_child_is_left_out_of_its_categorys_children() -> TestResul
     }
     let children =
         "query($id: ID!) { project(id: $id) { children { totalCount edges { node { title } } } } }";
-    let outside = gql_from(&app, &owner, "10.2.0.1", children, json!({ "id": lab })).await;
+    let outside = app
+        .gql_via_proxy(
+            Some(&owner.token),
+            "10.2.0.1",
+            children,
+            json!({ "id": lab }),
+        )
+        .await;
     assert_eq!(outside.data("project")["children"]["totalCount"], 1);
-    let inside = gql_from(&app, &owner, "10.1.0.1", children, json!({ "id": lab })).await;
+    let inside = app
+        .gql_via_proxy(
+            Some(&owner.token),
+            "10.1.0.1",
+            children,
+            json!({ "id": lab }),
+        )
+        .await;
     assert_eq!(inside.data("project")["children"]["totalCount"], 2);
     Ok(())
 }
@@ -1175,7 +1182,9 @@ async fn a_forwarded_address_from_an_untrusted_peer_is_ignored() -> TestResult {
         ("ip_restrict", json!(true)),
     ] {
         let variables = json!({ "id": project, "ns": "roster", "name": name, "value": value });
-        let response = gql_from(&app, &owner, "192.0.2.1", SET_PROJECT, variables).await;
+        let response = app
+            .gql_via_proxy(Some(&owner.token), "192.0.2.1", SET_PROJECT, variables)
+            .await;
         if name == "ip_restrict" {
             response.expect_code("BAD_USER_INPUT");
         } else {
@@ -1194,9 +1203,14 @@ async fn a_forwarded_address_from_an_untrusted_peer_is_ignored() -> TestResult {
     set_project(&app, &owner, &project, "roster.ip_restrict", json!(true))
         .await
         .ok();
-    gql_from(&app, &bob, "192.0.2.1", TITLE, json!({ "id": project }))
-        .await
-        .ok();
+    app.gql_via_proxy(
+        Some(&bob.token),
+        "192.0.2.1",
+        TITLE,
+        json!({ "id": project }),
+    )
+    .await
+    .ok();
     Ok(())
 }
 

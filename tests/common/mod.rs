@@ -199,6 +199,26 @@ impl TestApp {
         reqwest::Url::parse_with_params(&self.url("/graphql"), params).expect("a valid URL")
     }
 
+    /// Sends one GraphQL operation (with a bearer token when given) through a proxy
+    /// that says the client is `client`, as `X-Forwarded-For`.
+    pub async fn gql_via_proxy(
+        &self,
+        token: Option<&str>,
+        client: &str,
+        query: &str,
+        variables: Value,
+    ) -> Gql {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .header("X-Forwarded-For", client)
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        Gql::from_response(request.send().await.expect("send the request")).await
+    }
+
     /// Sends one GraphQL operation, with a bearer token when given.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
         self.gql_with_authorization(
