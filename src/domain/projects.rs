@@ -436,46 +436,56 @@ async fn query_page(
         });
         values.push(audience.starring_user.into());
     }
-    let where_clause = |extra: Option<&str>| {
-        let all: Vec<&str> = conditions.iter().map(String::as_str).chain(extra).collect();
-        if all.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", all.join(" AND "))
-        }
+    let where_clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
     };
     let backend = state.db.get_database_backend();
-    let count_sql = format!(
-        "{with}SELECT COUNT(*) AS total FROM projects p {}",
-        where_clause(None)
-    );
-    let total = state
-        .db
-        .query_one_raw(raw_statement(backend, &count_sql, values.clone()))
-        .await?
-        .map(|row| row.try_get::<i64>("", "total"))
-        .transpose()?
-        .unwrap_or(0);
-    let mut page_values = values;
+    let mut page_values = values.clone();
     let keyset = match &page.after {
         Some(after) => {
             let (title_key, id) = after.rsplit_once('\u{1f}').ok_or_else(invalid_cursor)?;
             let id: Uuid = id.parse().map_err(|_| invalid_cursor())?;
             page_values.extend([title_key.into(), title_key.into(), id.into()]);
-            Some("(p.title_key > ? OR (p.title_key = ? AND p.id > ?))")
+            "WHERE (p.title_key > ? OR (p.title_key = ? AND p.id > ?))"
         }
-        None => None,
+        None => "",
     };
+    // The total is counted in the same pass as the page: the window runs over every
+    // match before the cursor and the limit narrow them.
     let page_sql = format!(
-        "{with}SELECT p.* FROM projects p {} ORDER BY p.title_key, p.id LIMIT {}",
-        where_clause(keyset),
+        "{with}SELECT p.* FROM ( \
+             SELECT p.*, COUNT(*) OVER () AS total_count FROM projects p {where_clause} \
+         ) p {keyset} ORDER BY p.title_key, p.id LIMIT {}",
         page.limit()
     );
-    let rows = project::Model::find_by_statement(raw_statement(backend, &page_sql, page_values))
-        .all(&state.db)
+    let rows = state
+        .db
+        .query_all_raw(raw_statement(backend, &page_sql, page_values))
         .await?;
+    let total = match rows.first() {
+        Some(row) => row.try_get::<i64>("", "total_count")?,
+        None if page.after.is_some() => {
+            // Past the last match: nothing carried the total, so count apart.
+            let count_sql =
+                format!("{with}SELECT COUNT(*) AS total FROM projects p {where_clause}");
+            state
+                .db
+                .query_one_raw(raw_statement(backend, &count_sql, values))
+                .await?
+                .map(|row| row.try_get::<i64>("", "total"))
+                .transpose()?
+                .unwrap_or(0)
+        }
+        None => 0,
+    };
+    let projects = rows
+        .iter()
+        .map(|row| project::Model::from_query_result(row, ""))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Page::from_rows(
-        rows,
+        projects,
         &page,
         u64::try_from(total).unwrap_or(0),
     ))
