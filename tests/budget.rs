@@ -110,7 +110,8 @@ async fn create_resources(app: &TestApp, admin: &TestUser, projects: &[String]) 
 }
 
 /// A category holding 100 projects, each with a direct member, a pending invitation
-/// and a resource; `lead` is a DELEGATE of the category, so of every project.
+/// and a resource, and 100 categories holding a project each; `lead` is a DELEGATE
+/// of the top category, so of everything below it.
 struct World {
     app: TestApp,
     lead: TestUser,
@@ -136,6 +137,15 @@ impl World {
         invite(&app, &admin, &projects, "many@example.org").await;
         invite(&app, &admin, &projects[..FEW], "few@example.org").await;
         create_resources(&app, &admin, &projects).await;
+        let subcategories =
+            create_projects(&app, &admin, Some(&category[0]), "CATEGORY", MANY).await;
+        let calls: Vec<String> = subcategories
+            .iter()
+            .map(|parent| {
+                format!(r#"createProject(input: {{title: "inner", type: PROJECT, parentId: "{parent}"}}) {{ id }}"#)
+            })
+            .collect();
+        mutate_all(&app, &admin, &calls).await;
         Self {
             app,
             lead,
@@ -216,6 +226,15 @@ async fn lists_cost_the_same_statements_however_long() {
         world
             .cost_at_both_lengths(resources, "readableResources")
             .await,
+        8,
+    );
+
+    let children = "query($first: Int) { projects(type: CATEGORY, first: $first) { edges { node {
+        title children(first: 5) { totalCount edges { node { title myAccess { role } } } }
+    } } } }";
+    assert_flat(
+        "Project.children",
+        world.cost_at_both_lengths(children, "projects").await,
         8,
     );
 

@@ -14,7 +14,7 @@ pub mod validate;
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, FromQueryResult, QueryResult, Value};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -166,15 +166,26 @@ pub async fn newest_per_project<M: FromQueryResult>(
     let rows = conn
         .query_all_raw(raw_statement(conn.get_database_backend(), &sql, values))
         .await?;
+    pages_by(&rows, "project_id", project_ids, page)
+}
+
+/// Splits rows fetched for several owners into one page per owner: `owner_column`
+/// names the owner of each row and `total` holds its owner's row count.
+pub fn pages_by<M: FromQueryResult>(
+    rows: &[QueryResult],
+    owner_column: &str,
+    owners: &[Uuid],
+    page: &PageArgs,
+) -> AppResult<HashMap<Uuid, Page<M>>> {
     let mut grouped: HashMap<Uuid, (Vec<M>, u64)> = HashMap::new();
     for row in rows {
-        let project_id: Uuid = row.try_get("", "project_id")?;
+        let owner: Uuid = row.try_get("", owner_column)?;
         let total: i64 = row.try_get("", "total")?;
-        let entry = grouped.entry(project_id).or_default();
-        entry.0.push(M::from_query_result(&row, "")?);
+        let entry = grouped.entry(owner).or_default();
+        entry.0.push(M::from_query_result(row, "")?);
         entry.1 = u64::try_from(total).unwrap_or(0);
     }
-    Ok(project_ids
+    Ok(owners
         .iter()
         .map(|id| {
             let (rows, total) = grouped.remove(id).unwrap_or_default();

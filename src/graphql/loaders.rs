@@ -11,7 +11,7 @@ use async_graphql::{
 use entity::{
     audit_event,
     invitation::{self, InvitationStatus},
-    resource, resource_share, user,
+    project, resource, resource_share, user,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -284,6 +284,35 @@ impl EventsLoader {
     }
 }
 
+/// One page of each category's children, for the viewer (whose client address
+/// may be refused by some of them).
+pub struct ChildrenLoader {
+    state: AppState,
+    viewer: Viewer,
+}
+
+impl Loader<PageKey> for ChildrenLoader {
+    type Value = Page<project::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[PageKey]) -> Result<HashMap<PageKey, Self::Value>, Self::Error> {
+        load_pages(keys, |category_ids, args| async move {
+            projects::children_of(&self.state, &self.viewer, &category_ids, &args).await
+        })
+        .await
+    }
+}
+
+impl ChildrenLoader {
+    pub async fn load(
+        ctx: &Context<'_>,
+        category_id: Uuid,
+        page: &PageArgs,
+    ) -> AppResult<Page<project::Model>> {
+        load_page::<Self, _>(ctx, category_id, page).await
+    }
+}
+
 /// Resources by id, permission-blind: callers build the viewer's view.
 pub struct ResourceLoader {
     db: DatabaseConnection,
@@ -469,6 +498,13 @@ pub fn attach(
         batching,
     ));
     data.insert(batched(OwnerLoader { db: db.clone() }, batching));
+    data.insert(batched(
+        ChildrenLoader {
+            state: state.clone(),
+            viewer: viewer.clone(),
+        },
+        batching,
+    ));
     data.insert(batched(
         ResourceListLoader {
             state: state.clone(),

@@ -11,7 +11,8 @@ use super::{
     enums::{AccessSourceKind, Permission, ProjectType, Role},
     invitations::{Invitation, InvitationStatus},
     loaders::{
-        ChainLoader, EventsLoader, InvitationsLoader, MembersLoader, OwnerLoader, SettingLoader,
+        ChainLoader, ChildrenLoader, EventsLoader, InvitationsLoader, MembersLoader, OwnerLoader,
+        SettingLoader,
     },
     parse_id,
     resources::{Resource, project_resources},
@@ -176,13 +177,12 @@ impl Project {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<Project>> {
-        let page = domain::children(
-            state(ctx)?,
-            viewer(ctx),
-            self.model(),
-            page_args(first, after)?,
-        )
-        .await?;
+        let page = page_args(first, after)?;
+        let page = if self.model().project_type == entity::project::ProjectType::Category {
+            ChildrenLoader::load(ctx, self.model().id, &page).await?
+        } else {
+            Page::from_rows(Vec::new(), &page, 0)
+        };
         Ok(project_connection(Self::page(ctx, page).await?))
     }
 
