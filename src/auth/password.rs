@@ -1,24 +1,22 @@
 //! Passwords: the strength rule and argon2id hashing (m=19456 KiB, t=2, p=1). Hashing
-//! is deliberately slow, so it runs on the blocking pool, at most one per core at a
-//! time, and never stalls the request workers.
+//! is deliberately slow, so it runs on a few dedicated threads, one fewer than the
+//! cores (at least one), and never stalls the request workers.
 
-use std::sync::{
-    Arc, LazyLock,
-    atomic::{AtomicUsize, Ordering},
+use std::{
+    panic::AssertUnwindSafe,
+    sync::{
+        Arc, LazyLock, Mutex, OnceLock, PoisonError,
+        atomic::{AtomicUsize, Ordering},
+        mpsc,
+    },
 };
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
-use tokio::sync::Semaphore;
 
 use crate::error::{AppError, AppResult};
 
 pub const MIN_LENGTH: usize = 10;
 pub const MAX_LENGTH: usize = 128;
-
-static HASHING_SLOTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    Arc::new(Semaphore::new(cores))
-});
 
 /// A hash of a password nobody has, checked when the login names no account, so an
 /// unknown user costs the same time as a wrong password.
@@ -71,17 +69,59 @@ impl Drop for InFlight {
     }
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The threads that hash: a fixed few, living as long as the process. Fewer than the
+/// cores, so that a burst of logins leaves a core to the requests; and always the
+/// same threads, so the 19 MiB each hash allocates is reused by the same few
+/// allocator arenas (on short-lived blocking-pool threads, 50 concurrent logins grew
+/// the process past 400 MB).
+static HASHERS: OnceLock<mpsc::Sender<Job>> = OnceLock::new();
+
+fn hashers() -> AppResult<&'static mpsc::Sender<Job>> {
+    if let Some(hashers) = HASHERS.get() {
+        return Ok(hashers);
+    }
+    let (sender, receiver) = mpsc::channel::<Job>();
+    let receiver = Arc::new(Mutex::new(receiver));
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    for index in 0..cores.saturating_sub(1).max(1) {
+        let receiver = receiver.clone();
+        std::thread::Builder::new()
+            .name(format!("roster-hash-{index}"))
+            .spawn(move || {
+                loop {
+                    let job = match receiver
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .recv()
+                    {
+                        Ok(job) => job,
+                        // Every sender is gone: the pool lost a race to start; stop.
+                        Err(_) => return,
+                    };
+                    // A panicking job drops its result sender; the caller sees an error.
+                    let _ = std::panic::catch_unwind(AssertUnwindSafe(job));
+                }
+            })
+            .map_err(AppError::internal)?;
+    }
+    Ok(HASHERS.get_or_init(|| sender))
+}
+
+/// Runs `work` on a hashing thread, in arrival order, and waits for its result.
 async fn run_bounded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
-    let _slot = HASHING_SLOTS
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(AppError::internal)?;
-    Ok(tokio::task::spawn_blocking(move || {
+    let (done, result) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
         let _in_flight = InFlight::start();
-        work()
-    })
-    .await?)
+        let _ = done.send(work());
+    });
+    hashers()?
+        .send(job)
+        .map_err(|_| AppError::internal(anyhow::anyhow!("the password hashers have stopped")))?;
+    result
+        .await
+        .map_err(|_| AppError::internal(anyhow::anyhow!("a password hash failed to finish")))
 }
 
 /// Hashes a password into a PHC string.
