@@ -85,7 +85,7 @@ where
     Ok(pages)
 }
 
-/// The page `key` names from a `PageKey` loader (an empty one when nothing was found).
+/// The page `page` asks for under `project_id`, through loader `L` (empty when none).
 async fn load_page<L, T>(ctx: &Context<'_>, project_id: Uuid, page: &PageArgs) -> AppResult<Page<T>>
 where
     L: Loader<PageKey, Value = Page<T>, Error = LoadError>,
