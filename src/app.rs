@@ -5,7 +5,7 @@
 use std::{
     net::{IpAddr, SocketAddr},
     sync::Arc,
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use anyhow::Context as _;
@@ -39,9 +39,10 @@ use crate::{
     auth::{Viewer, jwt::JwtKeys},
     config::Config,
     domain::{sessions, settings::registry::Registry},
-    graphql::{self, RosterSchema, loaders},
+    graphql::{self, RosterSchema, batching::Batching, loaders},
     mail,
     state::{AppState, Clock},
+    telemetry::Metrics,
 };
 
 /// The address of the client, after the trusted-proxy rule.
@@ -80,7 +81,9 @@ impl App {
             config.invitation_expiry_days,
             config.settings_file.as_deref(),
         )?;
-        let db = connect(&config).await?;
+        let metrics = Arc::new(Metrics::new()?);
+        let mut db = connect(&config).await?;
+        metrics.observe(&mut db);
         if config.auto_migrate {
             migrate(&db).await?;
         }
@@ -100,6 +103,7 @@ impl App {
             clock,
             mail_queued: Arc::default(),
             settings: Arc::new(settings),
+            metrics,
         };
         let router = router(state.clone())?;
         Ok(Self { state, router })
@@ -112,8 +116,9 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stop, stopped) = watch::channel(());
-        let sender =
-            mail::Sender::from_config(&self.state)?.map(|sender| tokio::spawn(sender.run(stopped)));
+        let sender = mail::Sender::from_config(&self.state)?
+            .map(|sender| tokio::spawn(sender.run(stopped.clone())));
+        let upkeep = tokio::spawn(metrics_upkeep(self.state.metrics.clone(), stopped));
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
@@ -127,7 +132,19 @@ impl App {
         if let Some(sender) = sender {
             let _ = sender.await;
         }
+        let _ = upkeep.await;
         served
+    }
+}
+
+/// Folds recorded latencies into their buckets every few seconds until shutdown.
+async fn metrics_upkeep(metrics: Arc<Metrics>, mut stopped: watch::Receiver<()>) {
+    let mut every = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tokio::select! {
+            _ = every.tick() => metrics.run_upkeep(),
+            _ = stopped.changed() => return,
+        }
     }
 }
 
@@ -175,6 +192,7 @@ fn router(state: AppState) -> anyhow::Result<Router> {
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .with_state(http)
         .layer(middleware))
 }
@@ -203,6 +221,18 @@ async fn readyz(State(http): State<Arc<Http>>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
         }
     }
+}
+
+async fn metrics(State(http): State<Arc<Http>>) -> Response {
+    let text = http.state.metrics.render(&http.state.db);
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        )],
+        text,
+    )
+        .into_response()
 }
 
 async fn graphql_get(
@@ -265,9 +295,13 @@ async fn execute(
     headers: &HeaderMap,
     mut batch: BatchRequest,
 ) -> Response {
+    let started = Instant::now();
     let token = match bearer_token(headers) {
         Ok(token) => token,
         Err(()) => {
+            http.state
+                .metrics
+                .record_request(None, "UNAUTHENTICATED", started.elapsed());
             let mut response = error_response(
                 StatusCode::UNAUTHORIZED,
                 "malformed Authorization header: send `Bearer <token>` or `Token <token>`",
@@ -293,6 +327,9 @@ async fn execute(
         Some(token) => match sessions::authenticate(&http.state, token).await {
             Ok(viewer) => viewer,
             Err(error) => {
+                http.state
+                    .metrics
+                    .record_request(None, error.code(), started.elapsed());
                 let error: async_graphql::Error = error.into();
                 let result =
                     GraphQLResult::from_errors(vec![error.into_server_error(Default::default())]);
@@ -306,11 +343,12 @@ async fn execute(
         &http.state.config.trusted_proxies,
     ));
     let viewer = viewer.from_address(client.0);
+    let batching = Batching::default();
     for request in batch.iter_mut() {
-        loaders::attach(&mut request.data, &http.state, &viewer);
+        loaders::attach(&mut request.data, &http.state, &viewer, &batching);
     }
     let batch = batch.data(viewer).data(client);
-    let mut response = http.schema.execute_batch(batch).await;
+    let mut response = batching.drive(http.schema.execute_batch(batch)).await;
     match &mut response {
         BatchResponse::Single(response) => tag_errors(&mut response.errors),
         BatchResponse::Batch(responses) => {

@@ -10,3 +10,4 @@ pub mod error;
 pub mod graphql;
 pub mod mail;
 pub mod state;
+pub mod telemetry;

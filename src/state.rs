@@ -1,5 +1,5 @@
 //! What every request and domain function shares: the database, the configuration,
-//! the token keys, the clock and the setting definitions.
+//! the token keys, the clock, the setting definitions and the metrics.
 
 use std::{
     sync::{
@@ -13,7 +13,9 @@ use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
-use crate::{auth::jwt::JwtKeys, config::Config, domain::settings::registry::Registry};
+use crate::{
+    auth::jwt::JwtKeys, config::Config, domain::settings::registry::Registry, telemetry::Metrics,
+};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -25,6 +27,7 @@ pub struct AppState {
     pub mail_queued: Arc<Notify>,
     /// The setting definitions: built-ins and those of `ROSTER_SETTINGS_FILE`.
     pub settings: Arc<Registry>,
+    pub metrics: Arc<Metrics>,
 }
 
 /// The time as the service sees it. Production reads the system clock; tests move it

@@ -3,12 +3,14 @@
 
 mod audit;
 mod auth;
+mod budget;
 mod cli;
 mod common;
 mod http;
 mod invitations;
 mod mail_server;
 mod matrix;
+mod metrics;
 mod projects;
 mod resources;
 mod roles;

@@ -2,7 +2,10 @@
 //! is deliberately slow, so it runs on the blocking pool, at most one per core at a
 //! time, and never stalls the request workers.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::{
+    Arc, LazyLock,
+    atomic::{AtomicUsize, Ordering},
+};
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use tokio::sync::Semaphore;
@@ -45,13 +48,40 @@ pub fn check_strength(password: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// Hashes (and verifications) being computed right now, for `/metrics`.
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+pub fn hashes_in_flight() -> usize {
+    IN_FLIGHT.load(Ordering::Relaxed)
+}
+
+/// Counts one hash in flight for as long as it lives, however its task ends.
+struct InFlight;
+
+impl InFlight {
+    fn start() -> Self {
+        IN_FLIGHT.fetch_add(1, Ordering::Relaxed);
+        Self
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        IN_FLIGHT.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 async fn run_bounded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
     let _slot = HASHING_SLOTS
         .clone()
         .acquire_owned()
         .await
         .map_err(AppError::internal)?;
-    Ok(tokio::task::spawn_blocking(work).await?)
+    Ok(tokio::task::spawn_blocking(move || {
+        let _in_flight = InFlight::start();
+        work()
+    })
+    .await?)
 }
 
 /// Hashes a password into a PHC string.

@@ -1,6 +1,8 @@
 //! The audit trail: `record` is called by every mutation inside its transaction, so
 //! an event exists exactly when its change does. Details never hold secrets.
 
+use std::collections::HashMap;
+
 use entity::audit_event;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -9,7 +11,7 @@ use sea_orm::{
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Page, PageArgs};
+use super::{Page, PageArgs, newest_per_project};
 use crate::{access, auth::Viewer, error::AppResult, state::AppState};
 
 /// What happened, to be recorded by `record`.
@@ -101,4 +103,13 @@ pub async fn list_unchecked(
         .all(&state.db)
         .await?;
     Ok(Page::from_rows(rows, &page, total))
+}
+
+/// One page of each project's events, newest first, in one statement.
+pub async fn for_projects(
+    conn: &impl ConnectionTrait,
+    project_ids: &[Uuid],
+    page: &PageArgs,
+) -> AppResult<HashMap<Uuid, Page<audit_event::Model>>> {
+    newest_per_project(conn, "audit_events", project_ids, "", Vec::new(), page).await
 }

@@ -12,8 +12,8 @@ use entity::{
     user,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    FromQueryResult, QueryFilter, QueryOrder, Set, TransactionTrait, Value, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait, Value, sea_query::Expr,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -21,9 +21,8 @@ use uuid::Uuid;
 use super::{
     Page, PageArgs,
     audit::{self, Event},
-    placeholders,
+    newest_per_project,
     projects::{self, Chain},
-    raw_statement,
     roles::Member,
     sessions::{self, Session},
     settings,
@@ -599,11 +598,6 @@ pub async fn resend(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<in
     Ok(renewed)
 }
 
-#[derive(FromQueryResult)]
-struct InvitationRow {
-    total: i64,
-}
-
 /// One page of invitations, newest first, for each of many projects in one
 /// statement; `status` filters by the status a reader sees.
 pub async fn for_projects(
@@ -613,15 +607,12 @@ pub async fn for_projects(
     page: &PageArgs,
     now: DateTime<Utc>,
 ) -> AppResult<HashMap<Uuid, Page<invitation::Model>>> {
-    if project_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut values: Vec<Value> = project_ids.iter().map(|id| Value::from(*id)).collect();
-    let status_condition = match status_filter {
+    let mut values: Vec<Value> = Vec::new();
+    let condition = match status_filter {
         None => String::new(),
         Some(InvitationStatus::Pending) => {
             values.extend([Value::from(InvitationStatus::Pending), now.into()]);
-            " AND status = ? AND expires_at > ?".to_owned()
+            "AND status = ? AND expires_at > ?".to_owned()
         }
         Some(InvitationStatus::Expired) => {
             values.extend([
@@ -629,48 +620,12 @@ pub async fn for_projects(
                 InvitationStatus::Pending.into(),
                 now.into(),
             ]);
-            " AND (status = ? OR (status = ? AND expires_at <= ?))".to_owned()
+            "AND (status = ? OR (status = ? AND expires_at <= ?))".to_owned()
         }
         Some(other) => {
             values.push(other.into());
-            " AND status = ?".to_owned()
+            "AND status = ?".to_owned()
         }
     };
-    let after = match page.after_id()? {
-        Some(after) => {
-            values.push(after.into());
-            "WHERE id < ?"
-        }
-        None => "",
-    };
-    let sql = format!(
-        "WITH everyone AS ( \
-             SELECT invitations.*, COUNT(*) OVER (PARTITION BY project_id) AS total \
-             FROM invitations WHERE project_id IN ({}){status_condition} \
-         ), ranked AS ( \
-             SELECT everyone.*, ROW_NUMBER() OVER (PARTITION BY project_id ORDER BY id DESC) AS position \
-             FROM everyone {after} \
-         ) \
-         SELECT * FROM ranked WHERE position <= {} ORDER BY project_id, position",
-        placeholders(project_ids.len()),
-        page.limit()
-    );
-    let rows = conn
-        .query_all_raw(raw_statement(conn.get_database_backend(), &sql, values))
-        .await?;
-    let mut grouped: HashMap<Uuid, (Vec<invitation::Model>, u64)> = HashMap::new();
-    for row in rows {
-        let total = InvitationRow::from_query_result(&row, "")?.total;
-        let invitation = invitation::Model::from_query_result(&row, "")?;
-        let entry = grouped.entry(invitation.project_id).or_default();
-        entry.0.push(invitation);
-        entry.1 = u64::try_from(total).unwrap_or(0);
-    }
-    Ok(project_ids
-        .iter()
-        .map(|id| {
-            let (rows, total) = grouped.remove(id).unwrap_or_default();
-            (*id, Page::from_rows(rows, page, total))
-        })
-        .collect())
+    newest_per_project(conn, "invitations", project_ids, &condition, values, page).await
 }

@@ -12,6 +12,11 @@ pub mod settings;
 pub mod users;
 pub mod validate;
 
+use std::collections::HashMap;
+
+use sea_orm::{ConnectionTrait, FromQueryResult, QueryResult, Value};
+use uuid::Uuid;
+
 use crate::error::{AppError, AppResult};
 
 /// The most items one page may hold, and the size of a page when none is asked for.
@@ -121,4 +126,70 @@ pub fn raw_statement(
 /// `?, ?, …` for an IN list of `count` values.
 pub fn placeholders(count: usize) -> String {
     vec!["?"; count].join(", ")
+}
+
+/// One page of `table`'s rows for each of many projects, newest (highest id) first,
+/// in one statement. `condition` (`AND …` with `?` placeholders for `values`) narrows
+/// the rows, and so the total counts.
+pub async fn newest_per_project<M: FromQueryResult>(
+    conn: &impl ConnectionTrait,
+    table: &str,
+    project_ids: &[Uuid],
+    condition: &str,
+    condition_values: Vec<Value>,
+    page: &PageArgs,
+) -> AppResult<HashMap<Uuid, Page<M>>> {
+    if project_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut values: Vec<Value> = project_ids.iter().map(|id| Value::from(*id)).collect();
+    values.extend(condition_values);
+    let after = match page.after_id()? {
+        Some(after) => {
+            values.push(after.into());
+            "WHERE id < ?"
+        }
+        None => "",
+    };
+    let sql = format!(
+        "WITH everyone AS ( \
+             SELECT {table}.*, COUNT(*) OVER (PARTITION BY project_id) AS total \
+             FROM {table} WHERE project_id IN ({}) {condition} \
+         ), ranked AS ( \
+             SELECT everyone.*, ROW_NUMBER() OVER (PARTITION BY project_id ORDER BY id DESC) AS position \
+             FROM everyone {after} \
+         ) \
+         SELECT * FROM ranked WHERE position <= {} ORDER BY project_id, position",
+        placeholders(project_ids.len()),
+        page.limit()
+    );
+    let rows = conn
+        .query_all_raw(raw_statement(conn.get_database_backend(), &sql, values))
+        .await?;
+    pages_by(&rows, "project_id", project_ids, page)
+}
+
+/// Splits rows fetched for several owners into one page per owner: `owner_column`
+/// names the owner of each row and `total` holds its owner's row count.
+pub fn pages_by<M: FromQueryResult>(
+    rows: &[QueryResult],
+    owner_column: &str,
+    owners: &[Uuid],
+    page: &PageArgs,
+) -> AppResult<HashMap<Uuid, Page<M>>> {
+    let mut grouped: HashMap<Uuid, (Vec<M>, u64)> = HashMap::new();
+    for row in rows {
+        let owner: Uuid = row.try_get("", owner_column)?;
+        let total: i64 = row.try_get("", "total")?;
+        let entry = grouped.entry(owner).or_default();
+        entry.0.push(M::from_query_result(row, "")?);
+        entry.1 = u64::try_from(total).unwrap_or(0);
+    }
+    Ok(owners
+        .iter()
+        .map(|id| {
+            let (rows, total) = grouped.remove(id).unwrap_or_default();
+            (*id, Page::from_rows(rows, page, total))
+        })
+        .collect())
 }

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::{
     Page, PageArgs,
     audit::{self, Event},
-    invalid_cursor, placeholders, raw_statement,
+    invalid_cursor, pages_by, placeholders, raw_statement,
     settings::registry::{self, IP_ALLOW_LIST, IP_RESTRICT, NAMESPACE, STARRED},
     users::escape_like,
 };
@@ -303,6 +303,30 @@ impl Audience {
     }
 }
 
+impl Audience {
+    /// The `WITH RECURSIVE refused …` clause, the ` AND p.id NOT IN …` condition and
+    /// their values; all empty when nothing is refused.
+    fn refused_filter(&self) -> (String, &'static str, Vec<Value>) {
+        if self.refused.is_empty() {
+            return (String::new(), "", Vec::new());
+        }
+        let with = format!("WITH RECURSIVE {} ", self.refused_cte());
+        let values = self.refused.iter().map(|id| Value::from(*id)).collect();
+        (with, " AND p.id NOT IN (SELECT id FROM refused)", values)
+    }
+
+    /// The projects refused to the client, with everything below them.
+    fn refused_cte(&self) -> String {
+        format!(
+            "refused(id) AS ( \
+                SELECT id FROM projects WHERE id IN ({}) \
+                UNION SELECT projects.id FROM projects JOIN refused ON projects.parent_id = refused.id \
+            )",
+            placeholders(self.refused.len())
+        )
+    }
+}
+
 /// The projects whose address restriction refuses the viewer's client (what lies
 /// below them is refused through them). Restrictions are few, so they are read
 /// whole and matched here: CIDR matching is not portable SQL.
@@ -387,13 +411,7 @@ async fn query_page(
         conditions.push("p.id IN (SELECT id FROM visible)".into());
     }
     if !audience.refused.is_empty() {
-        with.push(format!(
-            "refused(id) AS ( \
-                SELECT id FROM projects WHERE id IN ({}) \
-                UNION SELECT projects.id FROM projects JOIN refused ON projects.parent_id = refused.id \
-            )",
-            placeholders(audience.refused.len())
-        ));
+        with.push(audience.refused_cte());
         values.extend(audience.refused.iter().map(|id| Value::from(*id)));
         conditions.push("p.id NOT IN (SELECT id FROM refused)".into());
     }
@@ -436,46 +454,55 @@ async fn query_page(
         });
         values.push(audience.starring_user.into());
     }
-    let where_clause = |extra: Option<&str>| {
-        let all: Vec<&str> = conditions.iter().map(String::as_str).chain(extra).collect();
-        if all.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", all.join(" AND "))
-        }
+    let where_clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
     };
     let backend = state.db.get_database_backend();
-    let count_sql = format!(
-        "{with}SELECT COUNT(*) AS total FROM projects p {}",
-        where_clause(None)
-    );
-    let total = state
-        .db
-        .query_one_raw(raw_statement(backend, &count_sql, values.clone()))
-        .await?
-        .map(|row| row.try_get::<i64>("", "total"))
-        .transpose()?
-        .unwrap_or(0);
-    let mut page_values = values;
+    let mut page_values = values.clone();
     let keyset = match &page.after {
         Some(after) => {
-            let (title_key, id) = after.rsplit_once('\u{1f}').ok_or_else(invalid_cursor)?;
-            let id: Uuid = id.parse().map_err(|_| invalid_cursor())?;
+            let (title_key, id) = parse_cursor(after)?;
             page_values.extend([title_key.into(), title_key.into(), id.into()]);
-            Some("(p.title_key > ? OR (p.title_key = ? AND p.id > ?))")
+            "WHERE (p.title_key > ? OR (p.title_key = ? AND p.id > ?))"
         }
-        None => None,
+        None => "",
     };
+    // The total is counted in the same pass as the page: the window runs over every
+    // match before the cursor and the limit narrow them.
     let page_sql = format!(
-        "{with}SELECT p.* FROM projects p {} ORDER BY p.title_key, p.id LIMIT {}",
-        where_clause(keyset),
+        "{with}SELECT p.* FROM ( \
+             SELECT p.*, COUNT(*) OVER () AS total_count FROM projects p {where_clause} \
+         ) p {keyset} ORDER BY p.title_key, p.id LIMIT {}",
         page.limit()
     );
-    let rows = project::Model::find_by_statement(raw_statement(backend, &page_sql, page_values))
-        .all(&state.db)
+    let rows = state
+        .db
+        .query_all_raw(raw_statement(backend, &page_sql, page_values))
         .await?;
+    let total = match rows.first() {
+        Some(row) => row.try_get::<i64>("", "total_count")?,
+        None if page.after.is_some() => {
+            // Past the last match: nothing carried the total, so count apart.
+            let count_sql =
+                format!("{with}SELECT COUNT(*) AS total FROM projects p {where_clause}");
+            state
+                .db
+                .query_one_raw(raw_statement(backend, &count_sql, values))
+                .await?
+                .map(|row| row.try_get::<i64>("", "total"))
+                .transpose()?
+                .unwrap_or(0)
+        }
+        None => 0,
+    };
+    let projects = rows
+        .iter()
+        .map(|row| project::Model::from_query_result(row, ""))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Page::from_rows(
-        rows,
+        projects,
         &page,
         u64::try_from(total).unwrap_or(0),
     ))
@@ -486,26 +513,52 @@ pub fn cursor_key(project: &project::Model) -> String {
     format!("{}\u{1f}{}", project.title_key, project.id)
 }
 
-/// The children of a category, by title then id; a project has none. The caller
-/// has checked that the viewer may find the category, and so its children (less
-/// those whose address restriction refuses the client).
-pub async fn children(
+/// The title key and id of a `cursor_key`.
+fn parse_cursor(key: &str) -> AppResult<(&str, Uuid)> {
+    let (title_key, id) = key.rsplit_once('\u{1f}').ok_or_else(invalid_cursor)?;
+    let id = id.parse().map_err(|_| invalid_cursor())?;
+    Ok((title_key, id))
+}
+
+/// One page of children for each of several categories, by title then id, in one
+/// statement. The caller has checked that the viewer may find each category, and so
+/// its children (less those whose address restriction refuses the client).
+pub async fn children_of(
     state: &AppState,
     viewer: &Viewer,
-    parent: &project::Model,
-    page: PageArgs,
-) -> AppResult<Page<project::Model>> {
-    if parent.project_type != ProjectType::Category {
-        return Ok(Page::from_rows(Vec::new(), &page, 0));
+    category_ids: &[Uuid],
+    page: &PageArgs,
+) -> AppResult<HashMap<Uuid, Page<project::Model>>> {
+    if category_ids.is_empty() {
+        return Ok(HashMap::new());
     }
-    let filter = ProjectFilter {
-        parent_id: Some(parent.id),
-        include_archived: true,
-        ..ProjectFilter::default()
-    };
-    // Whoever may find a category may find everything below it: no visibility filter.
     let audience = Audience::of(state, viewer, None).await?;
-    query_page(state, &audience, filter, page).await
+    let (with, not_refused, mut values) = audience.refused_filter();
+    values.extend(category_ids.iter().map(|id| Value::from(*id)));
+    let keyset = match &page.after {
+        Some(after) => {
+            let (title_key, id) = parse_cursor(after)?;
+            values.extend([title_key.into(), title_key.into(), id.into()]);
+            "WHERE (title_key > ? OR (title_key = ? AND id > ?))"
+        }
+        None => "",
+    };
+    let sql = format!(
+        "{with}SELECT * FROM ( \
+             SELECT counted.*, ROW_NUMBER() OVER (PARTITION BY parent_id ORDER BY title_key, id) AS position \
+             FROM ( \
+                 SELECT p.*, COUNT(*) OVER (PARTITION BY p.parent_id) AS total FROM projects p \
+                 WHERE p.parent_id IN ({}){not_refused} \
+             ) counted {keyset} \
+         ) ranked WHERE position <= {} ORDER BY parent_id, position",
+        placeholders(category_ids.len()),
+        page.limit()
+    );
+    let rows = state
+        .db
+        .query_all_raw(raw_statement(state.db.get_database_backend(), &sql, values))
+        .await?;
+    pages_by(&rows, "parent_id", category_ids, page)
 }
 
 /// A new project or category.

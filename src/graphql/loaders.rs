@@ -2,18 +2,16 @@
 //! it and know who is asking), permission-blind. Lists resolve nested objects through
 //! them in one batched statement instead of one per row.
 
-use std::{
-    collections::{BTreeMap, HashMap},
-    sync::Arc,
-};
+use std::{collections::HashMap, hash::Hash, sync::Arc, time::Duration};
 
 use async_graphql::{
     Context,
     dataloader::{DataLoader, Loader},
 };
 use entity::{
+    audit_event,
     invitation::{self, InvitationStatus},
-    resource, resource_share, user,
+    project, resource, resource_share, user,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -21,13 +19,14 @@ use uuid::Uuid;
 use crate::{
     auth::Viewer,
     domain::{
-        Page, PageArgs, invitations,
+        Page, PageArgs, audit, invitations,
         projects::{self, Chain},
         resources::{self, Grouping},
         roles::{self, Member},
         settings::{self, ValueKey},
     },
     error::{AppError, AppResult},
+    graphql::batching::Batching,
     state::AppState,
 };
 
@@ -46,6 +45,58 @@ fn loader<'a, L: Send + Sync + 'static>(ctx: &Context<'a>) -> AppResult<&'a Data
     ctx.data::<DataLoader<L>>().map_err(|_| {
         AppError::internal(anyhow::anyhow!("a DataLoader is missing from the request"))
     })
+}
+
+/// Groups page requests by their shape (everything but the id of the project or
+/// parent they list under): each shape is one statement for all its ids.
+fn by_shape<S: Hash + Eq>(keys: impl IntoIterator<Item = (S, Uuid)>) -> HashMap<S, Vec<Uuid>> {
+    let mut shapes: HashMap<S, Vec<Uuid>> = HashMap::new();
+    for (shape, id) in keys {
+        shapes.entry(shape).or_default().push(id);
+    }
+    shapes
+}
+
+/// One page of a list under a project: (project, page size, after-key).
+pub type PageKey = (Uuid, u64, Option<String>);
+
+/// Fetches the pages `keys` ask for, one `fetch` per page shape.
+async fn load_pages<T, Fetched>(
+    keys: &[PageKey],
+    fetch: impl Fn(Vec<Uuid>, PageArgs) -> Fetched,
+) -> Result<HashMap<PageKey, Page<T>>, LoadError>
+where
+    Fetched: Future<Output = AppResult<HashMap<Uuid, Page<T>>>>,
+{
+    let shapes = by_shape(
+        keys.iter()
+            .map(|(project_id, first, after)| ((*first, after.clone()), *project_id)),
+    );
+    let mut pages = HashMap::new();
+    for ((first, after), project_ids) in shapes {
+        let args = PageArgs {
+            first,
+            after: after.clone(),
+        };
+        for (project_id, page) in fetch(project_ids, args).await.map_err(shared)? {
+            pages.insert((project_id, first, after.clone()), page);
+        }
+    }
+    Ok(pages)
+}
+
+/// The page `key` names from a `PageKey` loader (an empty one when nothing was found).
+async fn load_page<L, T>(ctx: &Context<'_>, project_id: Uuid, page: &PageArgs) -> AppResult<Page<T>>
+where
+    L: Loader<PageKey, Value = Page<T>, Error = LoadError>,
+    T: Clone + Send + Sync + 'static,
+{
+    let key = (project_id, page.first, page.after.clone());
+    Ok(loader::<L>(ctx)?
+        .load_one(key)
+        .await
+        .map_err(unshared)?
+        .unwrap_or_else(|| Page::from_rows(Vec::new(), page, 0)))
 }
 
 /// Users by id.
@@ -127,43 +178,20 @@ impl OwnerLoader {
     }
 }
 
-/// One page of members of a project: (project, page size, after-key).
-pub type MembersKey = (Uuid, u64, Option<String>);
-
+/// One page of members of each project.
 pub struct MembersLoader {
     db: DatabaseConnection,
 }
 
-impl Loader<MembersKey> for MembersLoader {
+impl Loader<PageKey> for MembersLoader {
     type Value = Page<Member>;
     type Error = LoadError;
 
-    async fn load(
-        &self,
-        keys: &[MembersKey],
-    ) -> Result<HashMap<MembersKey, Self::Value>, Self::Error> {
-        // Keys that ask for the same page shape share one statement.
-        let mut shapes: BTreeMap<(u64, Option<String>), Vec<Uuid>> = BTreeMap::new();
-        for (project_id, first, after) in keys {
-            shapes
-                .entry((*first, after.clone()))
-                .or_default()
-                .push(*project_id);
-        }
-        let mut pages = HashMap::new();
-        for ((first, after), project_ids) in shapes {
-            let args = PageArgs {
-                first,
-                after: after.clone(),
-            };
-            for (project_id, page) in roles::members(&self.db, &project_ids, &args)
-                .await
-                .map_err(shared)?
-            {
-                pages.insert((project_id, first, after.clone()), page);
-            }
-        }
-        Ok(pages)
+    async fn load(&self, keys: &[PageKey]) -> Result<HashMap<PageKey, Self::Value>, Self::Error> {
+        load_pages(keys, |project_ids, args| async move {
+            roles::members(&self.db, &project_ids, &args).await
+        })
+        .await
     }
 }
 
@@ -173,12 +201,7 @@ impl MembersLoader {
         project_id: Uuid,
         page: &PageArgs,
     ) -> AppResult<Page<Member>> {
-        let key = (project_id, page.first, page.after.clone());
-        Ok(loader::<Self>(ctx)?
-            .load_one(key)
-            .await
-            .map_err(unshared)?
-            .unwrap_or_else(|| Page::from_rows(Vec::new(), page, 0)))
+        load_page::<Self, _>(ctx, project_id, page).await
     }
 }
 
@@ -197,14 +220,9 @@ impl Loader<InvitationsKey> for InvitationsLoader {
         &self,
         keys: &[InvitationsKey],
     ) -> Result<HashMap<InvitationsKey, Self::Value>, Self::Error> {
-        let mut shapes: HashMap<(Option<InvitationStatus>, u64, Option<String>), Vec<Uuid>> =
-            HashMap::new();
-        for (project_id, status, first, after) in keys {
-            shapes
-                .entry((*status, *first, after.clone()))
-                .or_default()
-                .push(*project_id);
-        }
+        let shapes = by_shape(keys.iter().map(|(project_id, status, first, after)| {
+            ((*status, *first, after.clone()), *project_id)
+        }));
         let now = self.state.clock.now();
         let mut pages = HashMap::new();
         for ((status, first, after), project_ids) in shapes {
@@ -236,6 +254,62 @@ impl InvitationsLoader {
             .await
             .map_err(unshared)?
             .unwrap_or_else(|| Page::from_rows(Vec::new(), page, 0)))
+    }
+}
+
+/// One page of each project's audit trail.
+pub struct EventsLoader {
+    db: DatabaseConnection,
+}
+
+impl Loader<PageKey> for EventsLoader {
+    type Value = Page<audit_event::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[PageKey]) -> Result<HashMap<PageKey, Self::Value>, Self::Error> {
+        load_pages(keys, |project_ids, args| async move {
+            audit::for_projects(&self.db, &project_ids, &args).await
+        })
+        .await
+    }
+}
+
+impl EventsLoader {
+    pub async fn load(
+        ctx: &Context<'_>,
+        project_id: Uuid,
+        page: &PageArgs,
+    ) -> AppResult<Page<audit_event::Model>> {
+        load_page::<Self, _>(ctx, project_id, page).await
+    }
+}
+
+/// One page of each category's children, for the viewer (whose client address
+/// may be refused by some of them).
+pub struct ChildrenLoader {
+    state: AppState,
+    viewer: Viewer,
+}
+
+impl Loader<PageKey> for ChildrenLoader {
+    type Value = Page<project::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[PageKey]) -> Result<HashMap<PageKey, Self::Value>, Self::Error> {
+        load_pages(keys, |category_ids, args| async move {
+            projects::children_of(&self.state, &self.viewer, &category_ids, &args).await
+        })
+        .await
+    }
+}
+
+impl ChildrenLoader {
+    pub async fn load(
+        ctx: &Context<'_>,
+        category_id: Uuid,
+        page: &PageArgs,
+    ) -> AppResult<Page<project::Model>> {
+        load_page::<Self, _>(ctx, category_id, page).await
     }
 }
 
@@ -289,10 +363,6 @@ impl SharesLoader {
 /// (grouping, project or parent, kind, page size, after-key).
 pub type ResourceListKey = (Grouping, Uuid, Option<String>, u64, Option<String>);
 
-/// A resource list key without its project or parent: keys of one shape share a
-/// statement.
-type ResourceListShape = (Grouping, Option<String>, u64, Option<String>);
-
 pub struct ResourceListLoader {
     state: AppState,
     viewer: Viewer,
@@ -306,14 +376,9 @@ impl Loader<ResourceListKey> for ResourceListLoader {
         &self,
         keys: &[ResourceListKey],
     ) -> Result<HashMap<ResourceListKey, Self::Value>, Self::Error> {
-        // Keys that ask for the same list shape share one statement.
-        let mut shapes: BTreeMap<ResourceListShape, Vec<Uuid>> = BTreeMap::new();
-        for (grouping, key, kind, first, after) in keys {
-            shapes
-                .entry((*grouping, kind.clone(), *first, after.clone()))
-                .or_default()
-                .push(*key);
-        }
+        let shapes = by_shape(keys.iter().map(|(grouping, id, kind, first, after)| {
+            ((*grouping, kind.clone(), *first, after.clone()), *id)
+        }));
         let mut pages = HashMap::new();
         for ((grouping, kind, first, after), ids) in shapes {
             let args = PageArgs {
@@ -410,56 +475,59 @@ impl SettingLoader {
     }
 }
 
+/// A loader whose fetches wait until the request is idle (see `batching`).
+fn batched<L>(loader: L, batching: &Batching) -> DataLoader<L> {
+    DataLoader::new(loader, batching.spawner()).delay(Duration::ZERO)
+}
+
 /// Adds a fresh set of loaders, for one viewer, to a request's data.
-pub fn attach(data: &mut async_graphql::Data, state: &AppState, viewer: &Viewer) {
+pub fn attach(
+    data: &mut async_graphql::Data,
+    state: &AppState,
+    viewer: &Viewer,
+    batching: &Batching,
+) {
     let viewer_id = viewer.id();
     let db = &state.db;
-    data.insert(DataLoader::new(UserLoader { db: db.clone() }, tokio::spawn));
-    data.insert(DataLoader::new(
+    data.insert(batched(UserLoader { db: db.clone() }, batching));
+    data.insert(batched(
         ChainLoader {
             db: db.clone(),
             viewer_id,
         },
-        tokio::spawn,
+        batching,
     ));
-    data.insert(DataLoader::new(
-        OwnerLoader { db: db.clone() },
-        tokio::spawn,
+    data.insert(batched(OwnerLoader { db: db.clone() }, batching));
+    data.insert(batched(
+        ChildrenLoader {
+            state: state.clone(),
+            viewer: viewer.clone(),
+        },
+        batching,
     ));
-    data.insert(DataLoader::new(
+    data.insert(batched(
         ResourceListLoader {
             state: state.clone(),
             viewer: viewer.clone(),
         },
-        tokio::spawn,
+        batching,
     ));
-    data.insert(DataLoader::new(
-        ResourceLoader { db: db.clone() },
-        tokio::spawn,
-    ));
-    data.insert(DataLoader::new(
-        SharesLoader { db: db.clone() },
-        tokio::spawn,
-    ));
-    data.insert(DataLoader::new(
-        MembersLoader { db: db.clone() },
-        tokio::spawn,
-    ));
-    data.insert(DataLoader::new(
+    data.insert(batched(ResourceLoader { db: db.clone() }, batching));
+    data.insert(batched(SharesLoader { db: db.clone() }, batching));
+    data.insert(batched(MembersLoader { db: db.clone() }, batching));
+    data.insert(batched(
         InvitationsLoader {
             state: state.clone(),
         },
-        tokio::spawn,
+        batching,
     ));
-    data.insert(DataLoader::new(
-        SettingLoader { db: db.clone() },
-        tokio::spawn,
-    ));
-    data.insert(DataLoader::new(
+    data.insert(batched(EventsLoader { db: db.clone() }, batching));
+    data.insert(batched(SettingLoader { db: db.clone() }, batching));
+    data.insert(batched(
         CoMemberLoader {
             state: state.clone(),
             viewer_id,
         },
-        tokio::spawn,
+        batching,
     ));
 }

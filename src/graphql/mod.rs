@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod batching;
 pub mod connection;
 pub mod enums;
 pub mod invitations;
@@ -21,6 +22,7 @@ use crate::{
     auth::Viewer,
     error::{AppError, AppResult},
     state::AppState,
+    telemetry::OperationMetrics,
 };
 
 #[derive(MergedObject, Default)]
@@ -55,6 +57,7 @@ fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
 pub fn build_schema(state: AppState) -> RosterSchema {
     let config = state.config.clone();
     let mut builder = builder()
+        .extension(OperationMetrics(state.metrics.clone()))
         .data(state)
         .limit_depth(config.max_query_depth as usize)
         .limit_complexity(config.max_query_complexity as usize);

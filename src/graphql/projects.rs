@@ -10,7 +10,10 @@ use super::{
     connection::{Connection, connection, page_args},
     enums::{AccessSourceKind, Permission, ProjectType, Role},
     invitations::{Invitation, InvitationStatus},
-    loaders::{ChainLoader, InvitationsLoader, MembersLoader, OwnerLoader, SettingLoader},
+    loaders::{
+        ChainLoader, ChildrenLoader, EventsLoader, InvitationsLoader, MembersLoader, OwnerLoader,
+        SettingLoader,
+    },
     parse_id,
     resources::{Resource, project_resources},
     roles::RoleAssignment,
@@ -23,7 +26,6 @@ use crate::{
     access::{self, AccessSource as Grant, ProjectAccess as Access},
     domain::{
         Page,
-        audit::{self, EventFilter},
         projects::{self as domain, Chain, NewProject, ProjectChanges, ProjectFilter, ProjectView},
         roles::member_cursor_key,
         settings,
@@ -175,13 +177,12 @@ impl Project {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<Project>> {
-        let page = domain::children(
-            state(ctx)?,
-            viewer(ctx),
-            self.model(),
-            page_args(first, after)?,
-        )
-        .await?;
+        let page = page_args(first, after)?;
+        let page = if self.model().project_type == entity::project::ProjectType::Category {
+            ChildrenLoader::load(ctx, self.model().id, &page).await?
+        } else {
+            Page::from_rows(Vec::new(), &page, 0)
+        };
         Ok(project_connection(Self::page(ctx, page).await?))
     }
 
@@ -293,11 +294,7 @@ impl Project {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<AuditEvent>> {
-        let filter = EventFilter {
-            project_id: Some(self.model().id),
-            ..EventFilter::default()
-        };
-        let page = audit::list_unchecked(state(ctx)?, filter, page_args(first, after)?).await?;
+        let page = EventsLoader::load(ctx, self.model().id, &page_args(first, after)?).await?;
         Ok(event_connection(page))
     }
 }

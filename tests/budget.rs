@@ -1,0 +1,292 @@
+//! Statement budgets: the SQL statements a request costs, read from `/metrics`, must
+//! not grow with the length of the lists it returns, and a permission check must not
+//! grow with the depth of the category tree.
+
+use serde_json::{Value, json};
+
+use crate::common::{TestApp, TestUser};
+
+/// The app's `roster_db_statements_total`.
+async fn statements(app: &TestApp) -> u64 {
+    let text = app
+        .client()
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("GET /metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    text.lines()
+        .find_map(|line| line.strip_prefix("roster_db_statements_total "))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no roster_db_statements_total in:\n{text}"))
+}
+
+/// How many statements one successful request takes.
+async fn cost(app: &TestApp, user: &TestUser, query: &str, variables: Value) -> u64 {
+    let before = statements(app).await;
+    app.gql(Some(&user.token), query, variables).await.ok();
+    statements(app).await - before
+}
+
+/// Runs `calls` as the aliased fields of one mutation (they run in order) and
+/// returns each one's result.
+async fn mutate_all(app: &TestApp, user: &TestUser, calls: &[String]) -> Vec<Value> {
+    let fields: String = calls
+        .iter()
+        .enumerate()
+        .map(|(index, call)| format!("m{index}: {call}\n"))
+        .collect();
+    let response = app
+        .gql(
+            Some(&user.token),
+            &format!("mutation {{\n{fields}}}"),
+            json!({}),
+        )
+        .await;
+    let data = response.ok();
+    (0..calls.len())
+        .map(|index| data[format!("m{index}")].clone())
+        .collect()
+}
+
+/// Creates `count` projects under `parent` (or at the top level) and returns their ids.
+async fn create_projects(
+    app: &TestApp,
+    admin: &TestUser,
+    parent: Option<&str>,
+    kind: &str,
+    count: usize,
+) -> Vec<String> {
+    let parent = parent.map_or(String::new(), |id| format!(r#", parentId: "{id}""#));
+    let calls: Vec<String> = (0..count)
+        .map(|index| {
+            format!(r#"createProject(input: {{title: "{kind} {index}", type: {kind}{parent}}}) {{ id }}"#)
+        })
+        .collect();
+    mutate_all(app, admin, &calls)
+        .await
+        .iter()
+        .map(|project| project["id"].as_str().expect("project id").to_owned())
+        .collect()
+}
+
+async fn assign(app: &TestApp, admin: &TestUser, projects: &[String], user: &TestUser, role: &str) {
+    let calls: Vec<String> = projects
+        .iter()
+        .map(|project| {
+            format!(
+                r#"assignRole(projectId: "{project}", userId: "{}", role: {role}) {{ id }}"#,
+                user.id
+            )
+        })
+        .collect();
+    mutate_all(app, admin, &calls).await;
+}
+
+async fn invite(app: &TestApp, admin: &TestUser, projects: &[String], email: &str) {
+    let calls: Vec<String> = projects
+        .iter()
+        .map(|project| {
+            format!(
+                r#"invite(input: {{projectId: "{project}", email: "{email}", role: GUEST}}) {{ id }}"#
+            )
+        })
+        .collect();
+    mutate_all(app, admin, &calls).await;
+}
+
+async fn create_resources(app: &TestApp, admin: &TestUser, projects: &[String]) {
+    let calls: Vec<String> = projects
+        .iter()
+        .map(|project| {
+            format!(
+                r#"createResource(input: {{projectId: "{project}", kind: "dataset", name: "data"}}) {{ id }}"#
+            )
+        })
+        .collect();
+    mutate_all(app, admin, &calls).await;
+}
+
+/// A category holding 100 projects, each with a direct member, a pending invitation
+/// and a resource, and 100 categories holding a project each; `lead` is a DELEGATE
+/// of the top category, so of everything below it.
+struct World {
+    app: TestApp,
+    lead: TestUser,
+    few_invitations: TestUser,
+    many_invitations: TestUser,
+}
+
+const MANY: usize = 100;
+const FEW: usize = 10;
+
+impl World {
+    async fn build() -> Self {
+        let app = TestApp::spawn().await;
+        let admin = app.superuser().await;
+        let lead = app.user(&admin, "lead").await;
+        let member = app.user(&admin, "member").await;
+        let few_invitations = app.user(&admin, "few").await;
+        let many_invitations = app.user(&admin, "many").await;
+        let category = create_projects(&app, &admin, None, "CATEGORY", 1).await;
+        assign(&app, &admin, &category, &lead, "DELEGATE").await;
+        let projects = create_projects(&app, &admin, Some(&category[0]), "PROJECT", MANY).await;
+        assign(&app, &admin, &projects, &member, "CONTRIBUTOR").await;
+        invite(&app, &admin, &projects, "many@example.org").await;
+        invite(&app, &admin, &projects[..FEW], "few@example.org").await;
+        create_resources(&app, &admin, &projects).await;
+        let subcategories =
+            create_projects(&app, &admin, Some(&category[0]), "CATEGORY", MANY).await;
+        let calls: Vec<String> = subcategories
+            .iter()
+            .map(|parent| {
+                format!(r#"createProject(input: {{title: "inner", type: PROJECT, parentId: "{parent}"}}) {{ id }}"#)
+            })
+            .collect();
+        mutate_all(&app, &admin, &calls).await;
+        Self {
+            app,
+            lead,
+            few_invitations,
+            many_invitations,
+        }
+    }
+
+    /// The statements of `query` with `$first` at 10 and at 100; asserts both pages
+    /// really were that long, so the comparison means something.
+    async fn cost_at_both_lengths(&self, query: &str, list: &str) -> (u64, u64) {
+        let mut costs = Vec::new();
+        for first in [FEW, MANY] {
+            let response = self
+                .app
+                .gql(Some(&self.lead.token), query, json!({ "first": first }))
+                .await;
+            let edges = response.data(list)["edges"].as_array().map_or(0, Vec::len);
+            assert_eq!(edges, first, "{list}(first: {first}) returned {edges} rows");
+            costs.push(cost(&self.app, &self.lead, query, json!({ "first": first })).await);
+        }
+        (costs[0], costs[1])
+    }
+}
+
+fn assert_flat(what: &str, (few, many): (u64, u64), at_most: u64) {
+    assert_eq!(
+        few, many,
+        "{what}: {few} statements for {FEW} rows but {many} for {MANY}"
+    );
+    assert!(
+        many <= at_most,
+        "{what}: {many} statements, the budget is {at_most}"
+    );
+}
+
+#[tokio::test]
+async fn lists_cost_the_same_statements_however_long() {
+    let world = World::build().await;
+
+    let dashboard =
+        "query($first: Int) { projects(type: PROJECT, first: $first) { totalCount edges { node {
+        id title fullTitle owner { username } parent { id title }
+        myAccess { role permissions sources { kind role } }
+        members(first: 20) { totalCount edges { node { role inherited user { username email } } } }
+    } } } }";
+    assert_flat(
+        "projects with owner, parent, myAccess and members",
+        world.cost_at_both_lengths(dashboard, "projects").await,
+        8,
+    );
+
+    let invitations = "query($first: Int) { projects(type: PROJECT, first: $first) { edges { node {
+        invitations(first: 5) { totalCount edges { node { email status issuer { username } } } }
+    } } } }";
+    assert_flat(
+        "Project.invitations",
+        world.cost_at_both_lengths(invitations, "projects").await,
+        8,
+    );
+
+    let events = "query($first: Int) { projects(type: PROJECT, first: $first) { edges { node {
+        events(first: 5) { totalCount edges { node { action actor { username } } } }
+    } } } }";
+    assert_flat(
+        "Project.events",
+        world.cost_at_both_lengths(events, "projects").await,
+        8,
+    );
+
+    let resources =
+        "query($first: Int) { readableResources(first: $first) { totalCount edges { node {
+        id name kind safetyLevel myAccess owner { username } project { title myAccess { role } }
+        sharedWith { access user { username } }
+    } } } }";
+    assert_flat(
+        "readableResources",
+        world
+            .cost_at_both_lengths(resources, "readableResources")
+            .await,
+        8,
+    );
+
+    let children = "query($first: Int) { projects(type: CATEGORY, first: $first) { edges { node {
+        title children(first: 5) { totalCount edges { node { title myAccess { role } } } }
+    } } } }";
+    assert_flat(
+        "Project.children",
+        world.cost_at_both_lengths(children, "projects").await,
+        8,
+    );
+
+    let mine = "{ myInvitations { id role project { title } issuer { username } } }";
+    let mut listed = Vec::new();
+    let mut costs = Vec::new();
+    for user in [&world.few_invitations, &world.many_invitations] {
+        let response = world.app.gql(Some(&user.token), mine, json!({})).await;
+        listed.push(
+            response
+                .data("myInvitations")
+                .as_array()
+                .map_or(0, Vec::len),
+        );
+        costs.push(cost(&world.app, user, mine, json!({})).await);
+    }
+    assert_eq!(listed, [FEW, MANY]);
+    assert_flat("myInvitations", (costs[0], costs[1]), 8);
+}
+
+#[tokio::test]
+async fn a_permission_check_costs_two_statements_at_any_depth() {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let reader = app.user(&admin, "reader").await;
+    let top_level = create_projects(&app, &admin, None, "PROJECT", 1).await;
+    assign(&app, &admin, &top_level, &reader, "VIEWER").await;
+    // Five nested categories, the reader's role granted at the top, and a project in
+    // the innermost one: six levels.
+    let mut parent: Option<String> = None;
+    let mut categories = Vec::new();
+    for _ in 0..5 {
+        let id = create_projects(&app, &admin, parent.as_deref(), "CATEGORY", 1).await;
+        parent = Some(id[0].clone());
+        categories.push(id[0].clone());
+    }
+    assign(&app, &admin, &categories[..1], &reader, "VIEWER").await;
+    let deep = create_projects(&app, &admin, parent.as_deref(), "PROJECT", 1).await;
+
+    let check = "query($id: ID!) { project(id: $id) { myAccess { role } } }";
+    let mut costs = Vec::new();
+    for project in [&top_level[0], &deep[0]] {
+        let response = app
+            .gql(Some(&reader.token), check, json!({ "id": project }))
+            .await;
+        assert_eq!(response.data("project")["myAccess"]["role"], "VIEWER");
+        costs.push(cost(&app, &reader, check, json!({ "id": project })).await);
+    }
+    assert_eq!(costs[0], costs[1], "depth 1 vs depth 6: {costs:?}");
+    assert!(
+        costs[1] <= 2,
+        "a permission check took {} statements",
+        costs[1]
+    );
+}
