@@ -60,6 +60,9 @@ const INVITED_PENDING: usize = 25;
 
 const RESOURCE_KINDS: [&str; 4] = ["dataset", "model", "notebook", "report"];
 
+/// A direct role and its expiry, if any.
+type Grant = (Role, Option<DateTime<Utc>>);
+
 /// One project or category while planning; becomes a `project::Model`.
 struct Node {
     parent: Option<usize>,
@@ -161,7 +164,7 @@ struct Planner {
     nodes: Vec<Node>,
     /// Direct roles and their expiry by (node, user): one per pair, as the unique
     /// index demands.
-    roles: HashMap<(usize, usize), (Role, Option<DateTime<Utc>>)>,
+    roles: HashMap<(usize, usize), Grant>,
     role_assignments: Vec<role_assignment::Model>,
     node_ids: Vec<Uuid>,
     user_ids: Vec<Uuid>,
@@ -293,10 +296,9 @@ impl Planner {
             .filter(|&i| self.nodes[i].level == CATEGORY_LEVELS && accept(self, i))
             .collect();
         candidates.shuffle(&mut self.rng);
-        candidates
-            .first()
-            .copied()
-            .ok_or_else(|| anyhow::anyhow!("no project fits the {what} persona: seed more projects"))
+        candidates.first().copied().ok_or_else(|| {
+            anyhow::anyhow!("no project fits the {what} persona: seed more projects")
+        })
     }
 
     fn plan_persona_targets(&mut self, inviter_projects: usize) -> anyhow::Result<PersonaTargets> {
