@@ -1,6 +1,6 @@
 -- Scenario 1, the permission check project(id){ myAccess { role } }: the SQL the
--- service ran for one request (captured with log_statement = 'all' on roster_bench,
--- 2026-11-23, commit 569d93f), with the parameters as pgbench variables.
+-- service ran for one request (captured with log_statement = 'all' on roster_bench
+-- by bench/capture-sql, 2026-11-23, main at a9d0bb9), with the parameters as pgbench variables.
 -- pgbench -n -M prepared -D user_id=<persona id> -D project_id=<its project>
 -- The signed-in viewer, read on every request:
 SELECT "users"."id", "users"."username", "users"."email", "users"."name", "users"."password_hash", "users"."is_superuser", "users"."is_system", "users"."is_active", "users"."session_epoch", "users"."created_at", "users"."updated_at" FROM "users" WHERE "users"."id" = :user_id LIMIT 1;

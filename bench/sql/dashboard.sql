@@ -1,18 +1,15 @@
 -- Scenario 2, the dashboard projects(first: 50){ owner myAccess members(first: 10) }:
 -- the SQL the service ran for one request (captured with log_statement = 'all' on
--- roster_bench, 2026-11-23, commit 569d93f). A template: bench/run replaces
+-- roster_bench by bench/capture-sql, 2026-11-23, main at a9d0bb9). A template: bench/run replaces
 -- {{PAGE_IDS}} with the ids of the page the service returns and {{MEMBER_USER_IDS}}
 -- with the users of those members (read with psql from the same queries), and passes
--- -D user_id=<member's id> -D now=<RFC 3339 instant>. The service's user loader may
--- split the last statement in two, depending on timing; here it is one.
+-- -D user_id=<member's id> -D now=<RFC 3339 instant>.
 -- The signed-in viewer:
 SELECT "users"."id", "users"."username", "users"."email", "users"."name", "users"."password_hash", "users"."is_superuser", "users"."is_system", "users"."is_active", "users"."session_epoch", "users"."created_at", "users"."updated_at" FROM "users" WHERE "users"."id" = :user_id LIMIT 1;
 -- Address restrictions that could refuse the client:
 SELECT ipr.project_id AS id, CAST(ipr.value AS TEXT) AS ip_restrict, CAST(ipa.value AS TEXT) AS ip_allow_list FROM setting_values ipr LEFT JOIN setting_values ipa ON ipa.project_id = ipr.project_id AND ipa.user_id IS NULL AND ipa.namespace = 'roster' AND ipa.name = 'ip_allow_list' WHERE ipr.user_id IS NULL AND ipr.namespace = 'roster' AND ipr.name = 'ip_restrict' AND CAST(ipr.value AS TEXT) = 'true';
--- totalCount:
-WITH RECURSIVE granted(id) AS ( SELECT project_id FROM role_assignments WHERE user_id = :user_id AND (expires_at IS NULL OR expires_at > :now) UNION SELECT id FROM projects WHERE public_access IS NOT NULL ), visible(id) AS ( SELECT id FROM granted UNION SELECT projects.id FROM projects JOIN visible ON projects.parent_id = visible.id ) SELECT COUNT(*) AS total FROM projects p WHERE p.id IN (SELECT id FROM visible);
--- The page:
-WITH RECURSIVE granted(id) AS ( SELECT project_id FROM role_assignments WHERE user_id = :user_id AND (expires_at IS NULL OR expires_at > :now) UNION SELECT id FROM projects WHERE public_access IS NOT NULL ), visible(id) AS ( SELECT id FROM granted UNION SELECT projects.id FROM projects JOIN visible ON projects.parent_id = visible.id ) SELECT p.* FROM projects p WHERE p.id IN (SELECT id FROM visible) ORDER BY p.title_key, p.id LIMIT 51;
+-- The page, with totalCount in the same statement:
+WITH RECURSIVE granted(id) AS ( SELECT project_id FROM role_assignments WHERE user_id = :user_id AND (expires_at IS NULL OR expires_at > :now) UNION SELECT id FROM projects WHERE public_access IS NOT NULL ), visible(id) AS ( SELECT id FROM granted UNION SELECT projects.id FROM projects JOIN visible ON projects.parent_id = visible.id ) SELECT p.* FROM ( SELECT p.*, COUNT(*) OVER () AS total_count FROM projects p WHERE p.id IN (SELECT id FROM visible) ) p  ORDER BY p.title_key, p.id LIMIT 51;
 -- myAccess: the chains of the 50 projects:
 WITH RECURSIVE chain(start_id, node_id, depth) AS ( SELECT id, id, 0 FROM projects WHERE id IN ({{PAGE_IDS}}) UNION ALL SELECT chain.start_id, projects.parent_id, chain.depth + 1 FROM chain JOIN projects ON projects.id = chain.node_id WHERE projects.parent_id IS NOT NULL ) SELECT chain.start_id AS chain_start, chain.depth AS chain_depth, ra.role AS subject_role, ra.expires_at AS subject_expires_at, CAST(ipr.value AS TEXT) AS ip_restrict, CAST(ipa.value AS TEXT) AS ip_allow_list, p.* FROM chain JOIN projects p ON p.id = chain.node_id LEFT JOIN role_assignments ra ON ra.project_id = p.id AND ra.user_id = :user_id LEFT JOIN setting_values ipr ON ipr.project_id = p.id AND ipr.user_id IS NULL AND ipr.namespace = 'roster' AND ipr.name = 'ip_restrict' LEFT JOIN setting_values ipa ON ipa.project_id = p.id AND ipa.user_id IS NULL AND ipa.namespace = 'roster' AND ipa.name = 'ip_allow_list' ORDER BY chain.start_id, chain.depth;
 -- owner:
