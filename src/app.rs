@@ -61,7 +61,11 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
     options
         .max_connections(config.db_max_connections.unwrap_or(default_max))
         .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // The recursive access queries have row estimates far above their real
+        // size, enough for PostgreSQL to JIT-compile them: tens of milliseconds
+        // spent on queries that run in one or two.
+        .map_sqlx_postgres_opts(|options| options.options([("jit", "off")]));
     Database::connect(options)
         .await
         .with_context(|| "DATABASE_URL: cannot connect to the database".to_owned())

@@ -8,6 +8,7 @@ mod m20261123_000002_projects;
 mod m20261123_000003_invitations;
 mod m20261123_000004_resources;
 mod m20261123_000005_settings;
+mod m20261123_000006_access_indexes;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_invitations::Migration),
             Box::new(m20261123_000004_resources::Migration),
             Box::new(m20261123_000005_settings::Migration),
+            Box::new(m20261123_000006_access_indexes::Migration),
         ]
     }
 }

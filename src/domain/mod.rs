@@ -123,6 +123,37 @@ pub fn raw_statement(
     sea_orm::Statement::from_sql_and_values(backend, sql, values)
 }
 
+/// How `join_each` joins.
+#[derive(Clone, Copy)]
+pub enum Join {
+    Inner,
+    Left,
+}
+
+/// `[LEFT] JOIN {table} {alias} ON {condition}`, written so that PostgreSQL finds
+/// each row through an index. Its planner guesses the rows of a recursive CTE far too
+/// high and would hash a whole table instead; a LATERAL subquery with `OFFSET 0`
+/// (which it cannot flatten) keeps the join row by row. SQLite always joins row by
+/// row and has no LATERAL.
+pub fn join_each(
+    backend: sea_orm::DbBackend,
+    join: Join,
+    table: &str,
+    alias: &str,
+    condition: &str,
+) -> String {
+    match (backend, join) {
+        (sea_orm::DbBackend::Postgres, Join::Inner) => format!(
+            "CROSS JOIN LATERAL (SELECT * FROM {table} {alias} WHERE {condition} OFFSET 0) {alias}"
+        ),
+        (sea_orm::DbBackend::Postgres, Join::Left) => format!(
+            "LEFT JOIN LATERAL (SELECT * FROM {table} {alias} WHERE {condition} OFFSET 0) {alias} ON TRUE"
+        ),
+        (_, Join::Inner) => format!("JOIN {table} {alias} ON {condition}"),
+        (_, Join::Left) => format!("LEFT JOIN {table} {alias} ON {condition}"),
+    }
+}
+
 /// `?, ?, …` for an IN list of `count` values.
 pub fn placeholders(count: usize) -> String {
     vec!["?"; count].join(", ")

@@ -10,16 +10,16 @@ use entity::{
 };
 use ipnet::IpNet;
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait, Value,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait, Value,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    Page, PageArgs,
+    Join, Page, PageArgs,
     audit::{self, Event},
-    invalid_cursor, pages_by, placeholders, raw_statement,
+    invalid_cursor, join_each, pages_by, placeholders, raw_statement,
     settings::registry::{self, IP_ALLOW_LIST, IP_RESTRICT, NAMESPACE, STARRED},
     users::escape_like,
 };
@@ -137,6 +137,27 @@ struct ChainRow {
 
 /// The JOINs that bring a project's address restriction (`p`) into a statement, as
 /// the JSON text of `ip_restrict` and `ip_allow_list`: `(joins, columns)`.
+/// `chain(start_id, node_id, depth)`: each of `count` projects (`?` placeholders)
+/// and its ancestors, the project itself at depth 0.
+pub fn chain_cte(backend: DbBackend, count: usize) -> String {
+    format!(
+        "chain(start_id, node_id, depth) AS ( \
+             SELECT id, id, 0 FROM projects WHERE id IN ({}) \
+             UNION ALL \
+             SELECT chain.start_id, up.parent_id, chain.depth + 1 FROM chain {} \
+             WHERE up.parent_id IS NOT NULL \
+         )",
+        placeholders(count),
+        join_each(
+            backend,
+            Join::Inner,
+            "projects",
+            "up",
+            "up.id = chain.node_id"
+        ),
+    )
+}
+
 fn restriction_sql() -> (String, &'static str) {
     let join = |alias: &str, name: &str| {
         format!(
@@ -176,26 +197,28 @@ pub async fn load_chains(
     }
     // The restriction settings ride along: access needs them on every link.
     let (restriction_joins, restriction_columns) = restriction_sql();
+    let backend = conn.get_database_backend();
     let sql = format!(
-        "WITH RECURSIVE chain(start_id, node_id, depth) AS ( \
-             SELECT id, id, 0 FROM projects WHERE id IN ({}) \
-             UNION ALL \
-             SELECT chain.start_id, projects.parent_id, chain.depth + 1 \
-             FROM chain JOIN projects ON projects.id = chain.node_id \
-             WHERE projects.parent_id IS NOT NULL \
-         ) \
+        "WITH RECURSIVE {} \
          SELECT chain.start_id AS chain_start, chain.depth AS chain_depth, \
                 ra.role AS subject_role, ra.expires_at AS subject_expires_at, {restriction_columns}, p.* \
-         FROM chain JOIN projects p ON p.id = chain.node_id \
+         FROM chain {} \
          LEFT JOIN role_assignments ra ON ra.project_id = p.id AND ra.user_id = ? \
          {restriction_joins}\
          ORDER BY chain.start_id, chain.depth",
-        placeholders(ids.len())
+        chain_cte(backend, ids.len()),
+        join_each(
+            backend,
+            Join::Inner,
+            "projects",
+            "p",
+            "p.id = chain.node_id"
+        ),
     );
     let mut values: Vec<Value> = ids.iter().map(|id| Value::from(*id)).collect();
     values.push(Value::from(subject_id));
     let rows = conn
-        .query_all_raw(raw_statement(conn.get_database_backend(), &sql, values))
+        .query_all_raw(raw_statement(backend, &sql, values))
         .await?;
     let mut chains: HashMap<Uuid, Chain> = HashMap::new();
     for row in rows {
@@ -394,21 +417,33 @@ async fn query_page(
     let mut with: Vec<String> = Vec::new();
     let mut conditions: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
+    let backend = state.db.get_database_backend();
+    // The projects to filter: the visible set, joined to its rows, or all of them.
+    let mut from = "projects p".to_owned();
     if let Some(user_id) = audience.visible_to {
-        with.push(
+        with.push(format!(
             "granted(id) AS ( \
                 SELECT project_id FROM role_assignments \
                 WHERE user_id = ? AND (expires_at IS NULL OR expires_at > ?) \
                 UNION SELECT id FROM projects WHERE public_access IS NOT NULL \
             ), visible(id) AS ( \
                 SELECT id FROM granted \
-                UNION SELECT projects.id FROM projects JOIN visible ON projects.parent_id = visible.id \
-            )"
-            .to_owned(),
-        );
+                UNION SELECT below.id FROM visible {} \
+            )",
+            join_each(
+                backend,
+                Join::Inner,
+                "projects",
+                "below",
+                "below.parent_id = visible.id"
+            ),
+        ));
         values.push(user_id.into());
         values.push(state.clock.now().into());
-        conditions.push("p.id IN (SELECT id FROM visible)".into());
+        from = format!(
+            "visible {}",
+            join_each(backend, Join::Inner, "projects", "p", "p.id = visible.id")
+        );
     }
     if !audience.refused.is_empty() {
         with.push(audience.refused_cte());
@@ -459,7 +494,6 @@ async fn query_page(
     } else {
         format!("WHERE {}", conditions.join(" AND "))
     };
-    let backend = state.db.get_database_backend();
     let mut page_values = values.clone();
     let keyset = match &page.after {
         Some(after) => {
@@ -473,7 +507,7 @@ async fn query_page(
     // match before the cursor and the limit narrow them.
     let page_sql = format!(
         "{with}SELECT p.* FROM ( \
-             SELECT p.*, COUNT(*) OVER () AS total_count FROM projects p {where_clause} \
+             SELECT p.*, COUNT(*) OVER () AS total_count FROM {from} {where_clause} \
          ) p {keyset} ORDER BY p.title_key, p.id LIMIT {}",
         page.limit()
     );
@@ -485,8 +519,7 @@ async fn query_page(
         Some(row) => row.try_get::<i64>("", "total_count")?,
         None if page.after.is_some() => {
             // Past the last match: nothing carried the total, so count apart.
-            let count_sql =
-                format!("{with}SELECT COUNT(*) AS total FROM projects p {where_clause}");
+            let count_sql = format!("{with}SELECT COUNT(*) AS total FROM {from} {where_clause}");
             state
                 .db
                 .query_one_raw(raw_statement(backend, &count_sql, values))

@@ -17,9 +17,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    Page, PageArgs,
+    Join, Page, PageArgs,
     audit::{self, Event},
-    invalid_cursor, placeholders,
+    invalid_cursor, join_each, placeholders,
     projects::{self, ProjectView},
     raw_statement,
 };
@@ -73,23 +73,25 @@ pub async fn members(
         }
         None => "",
     };
+    let backend = conn.get_database_backend();
     let sql = format!(
-        "WITH RECURSIVE chain(start_id, node_id, depth) AS ( \
-             SELECT id, id, 0 FROM projects WHERE id IN ({}) \
-             UNION ALL \
-             SELECT chain.start_id, projects.parent_id, chain.depth + 1 \
-             FROM chain JOIN projects ON projects.id = chain.node_id \
-             WHERE projects.parent_id IS NOT NULL \
-         ), everyone AS ( \
+        "WITH RECURSIVE {}, everyone AS ( \
              SELECT chain.start_id AS chain_start, chain.depth AS chain_depth, ra.*, \
                     COUNT(*) OVER (PARTITION BY chain.start_id) AS total \
-             FROM chain JOIN role_assignments ra ON ra.project_id = chain.node_id \
+             FROM chain {} \
          ), ranked AS ( \
              SELECT everyone.*, ROW_NUMBER() OVER (PARTITION BY chain_start ORDER BY chain_depth, id) AS position \
              FROM everyone {after} \
          ) \
          SELECT * FROM ranked WHERE position <= {} ORDER BY chain_start, position",
-        placeholders(project_ids.len()),
+        projects::chain_cte(backend, project_ids.len()),
+        join_each(
+            backend,
+            Join::Inner,
+            "role_assignments",
+            "ra",
+            "ra.project_id = chain.node_id"
+        ),
         page.limit()
     );
     let rows = conn
