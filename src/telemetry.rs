@@ -185,7 +185,7 @@ fn pool_usage(db: &DatabaseConnection) -> (u32, u32) {
 
 /// The outcome label of a response: `ok`, or the first error's code (errors the
 /// engine raises itself carry none and are the client's input).
-pub fn outcome(errors: &[ServerError]) -> &str {
+fn outcome(errors: &[ServerError]) -> &str {
     let Some(error) = errors.first() else {
         return "ok";
     };
