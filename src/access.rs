@@ -363,6 +363,83 @@ impl ProjectAccess {
     }
 }
 
+/// What names a project to a viewer who may not find it through a grant. The object
+/// itself was handed out through its own decision, and it shows only that the project
+/// exists: its id and titles, nothing above or below it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Introduction {
+    /// An invitation addressed to the viewer (by its link or their verified email).
+    Invitation,
+    /// A resource the viewer may read (a share, or PUBLIC).
+    Resource,
+    /// An assignment listed among the members of a project the viewer may view: the
+    /// category it is inherited from.
+    InheritedAssignment,
+    /// The project the viewer has just changed (e.g. given away its ownership).
+    ActedOn,
+}
+
+/// The decision that a viewer may be shown a project object at all. Only this module
+/// makes one, so no path (nested fields, aliases) hands out a project nobody decided on.
+#[derive(Clone, Debug)]
+pub struct Found {
+    access: ProjectAccess,
+    introduced_by: Option<Introduction>,
+}
+
+impl Found {
+    /// Found through the viewer's grants (FIND); None when they hold none.
+    pub fn granted(access: ProjectAccess) -> Option<Self> {
+        access.allows(Permission::Find).then_some(Self {
+            access,
+            introduced_by: None,
+        })
+    }
+
+    /// Found through the viewer's grants when they have them, otherwise through the
+    /// object that names the project.
+    pub fn introduced(access: ProjectAccess, by: Introduction) -> Self {
+        let introduced_by = (!access.allows(Permission::Find)).then_some(by);
+        Self {
+            access,
+            introduced_by,
+        }
+    }
+
+    pub fn access(&self) -> &ProjectAccess {
+        &self.access
+    }
+
+    /// Only a grant opens what lies below: FIND inherits down the tree, an
+    /// introduction does not.
+    pub fn may_list_children(&self) -> bool {
+        self.introduced_by.is_none()
+    }
+
+    /// Fails unless `permission` is held. The viewer knows the project exists, so a
+    /// refusal is FORBIDDEN, never NOT_FOUND.
+    pub fn require(&self, permission: Permission) -> AppResult<()> {
+        if self.introduced_by.is_some() && !self.access.allows(permission) {
+            return Err(AppError::Forbidden(format!(
+                "you may not {} this project",
+                permission.describe()
+            )));
+        }
+        self.access.require(permission)
+    }
+
+    /// Fails with FORBIDDEN (naming nothing) when the project was only introduced.
+    pub fn require_granted(&self) -> AppResult<()> {
+        if self.may_list_children() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "you may see this project's name, not what it holds".into(),
+            ))
+        }
+    }
+}
+
 /// Whether a client at `client` reaches a project with this chain: every link that
 /// restricts addresses must allow it. An unknown address reaches no restricted project.
 pub fn reachable_from(chain: &[ChainLink], client: Option<IpAddr>) -> bool {

@@ -20,10 +20,10 @@ use self::registry::{
 };
 use super::{
     audit::{self, Event},
-    projects::{self, ProjectView},
+    projects,
 };
 use crate::{
-    access,
+    access::{self, ProjectAccess},
     auth::Viewer,
     error::{AppError, AppResult},
     state::AppState,
@@ -162,11 +162,11 @@ pub fn definitions(
 pub fn project_key(
     state: &AppState,
     viewer: &Viewer,
-    project: &ProjectView,
+    project: &ProjectAccess,
     namespace: &str,
     name: &str,
 ) -> AppResult<(Arc<Definition>, ValueKey)> {
-    access::require_read_project_setting(&project.access)?;
+    access::require_read_project_setting(project)?;
     let definition = state.settings.get(namespace, name)?;
     require_scope(
         &definition,
@@ -177,7 +177,7 @@ pub fn project_key(
         Scope::ProjectUser => Some(viewer.require_user()?.id),
         _ => None,
     };
-    let key = ValueKey::new(&definition, Some(project.project().id), user_id);
+    let key = ValueKey::new(&definition, Some(project.project_id), user_id);
     Ok((definition, key))
 }
 

@@ -17,10 +17,8 @@ use super::{
     viewer,
 };
 use crate::{
-    domain::{
-        invitations::{self as domain, NewInvitation, Signup},
-        projects::ProjectView,
-    },
+    access::Introduction,
+    domain::invitations::{self as domain, NewInvitation, Signup},
     error::AppError,
 };
 
@@ -70,8 +68,12 @@ impl Invitation {
         let chain = ChainLoader::load(ctx, self.0.project_id)
             .await?
             .ok_or_else(|| AppError::not_found("project"))?;
-        let now = state(ctx)?.clock.now();
-        Ok(Project::new(ProjectView::new(chain, viewer(ctx), now)))
+        // Only the invitation's addressee, its project's managers and the holder of
+        // its link reach an invitation, and each may know where it leads.
+        Ok(Project::introduced(
+            Project::view_of(ctx, chain)?,
+            Introduction::Invitation,
+        ))
     }
 
     async fn email(&self) -> &str {

@@ -23,19 +23,19 @@ use super::{
     viewer,
 };
 use crate::{
-    access::{self, AccessSource as Grant, ProjectAccess as Access},
+    access::{self, AccessSource as Grant, Found, Introduction, ProjectAccess as Access},
     domain::{
         Page,
         projects::{self as domain, Chain, NewProject, ProjectChanges, ProjectFilter, ProjectView},
         roles::member_cursor_key,
         settings,
     },
-    error::AppResult,
+    error::{AppError, AppResult},
 };
 
 /// Passes when the viewer holds `permission` on the project; the message and code
 /// come from `access.rs`.
-struct Requires<'a>(&'a Access, access::Permission);
+struct Requires<'a>(&'a Found, access::Permission);
 
 impl Guard for Requires<'_> {
     async fn check(&self, _ctx: &Context<'_>) -> Result<()> {
@@ -44,54 +44,87 @@ impl Guard for Requires<'_> {
 }
 
 /// A project or category as the viewer sees it. Only id, title, type, parent and
-/// fullTitle are open to FIND; every other field names the permission it needs.
+/// fullTitle are open to FIND; every other field names the permission it needs. A
+/// value is made only from a decision of `access.rs` (`Found`): through the viewer's
+/// grants, or introduced by an object they may see (then nothing below it opens).
+#[derive(Clone)]
 pub struct Project {
-    view: ProjectView,
+    chain: Chain,
+    found: Found,
 }
 
 impl Project {
-    pub fn new(view: ProjectView) -> Self {
-        Self { view }
+    /// The project when the viewer's grants let them find it; NOT_FOUND otherwise.
+    pub fn granted(view: ProjectView) -> AppResult<Self> {
+        let found = Found::granted(view.access).ok_or_else(|| AppError::not_found("project"))?;
+        Ok(Self {
+            chain: view.chain,
+            found,
+        })
     }
 
-    fn from_chain(ctx: &Context<'_>, chain: Chain) -> AppResult<Self> {
-        Ok(Self::new(ProjectView::new(
+    /// The project named by an object the viewer may see (`by`).
+    pub fn introduced(view: ProjectView, by: Introduction) -> Self {
+        Self {
+            found: Found::introduced(view.access, by),
+            chain: view.chain,
+        }
+    }
+
+    /// The project the viewer has just changed: they may no longer find it (e.g.
+    /// after moving it away), but they know what they did to it.
+    pub fn acted_on(view: ProjectView) -> Self {
+        Self::introduced(view, Introduction::ActedOn)
+    }
+
+    /// The viewer's view of a chain loaded for this request.
+    pub fn view_of(ctx: &Context<'_>, chain: Chain) -> AppResult<ProjectView> {
+        Ok(ProjectView::new(
             chain,
             viewer(ctx),
             state(ctx)?.clock.now(),
-        )))
+        ))
     }
 
-    /// The project objects of a page of rows, their chains loaded in one batch.
+    /// The project objects of a page of rows the viewer may find, their chains loaded
+    /// in one batch. A row deleted (or out of reach) since the page was read is left out.
     pub async fn page(ctx: &Context<'_>, page: Page<project::Model>) -> AppResult<Page<Self>> {
         let ids: Vec<_> = page.items.iter().map(|project| project.id).collect();
         let mut chains = ChainLoader::load_many(ctx, &ids).await?;
         let mut items = Vec::with_capacity(ids.len());
         for id in ids {
-            // A row deleted between the two statements is left out.
-            if let Some(chain) = chains.remove(&id) {
-                items.push(Self::from_chain(ctx, chain)?);
+            if let Some(chain) = chains.remove(&id)
+                && let Ok(project) = Self::granted(Self::view_of(ctx, chain)?)
+            {
+                items.push(project);
             }
         }
         Ok(page.with_items(items))
     }
 
-    /// The project a grant or inherited assignment is held on: this one or an ancestor.
+    /// The project a grant or inherited assignment is held on: this one or an
+    /// ancestor, introduced by the assignment when the viewer may not find it.
     fn holder(&self, ctx: &Context<'_>, project_id: uuid::Uuid) -> AppResult<Self> {
         let chain = self
-            .view
             .chain
             .from_ancestor(project_id)
-            .unwrap_or_else(|| self.view.chain.clone());
-        Self::from_chain(ctx, chain)
+            .unwrap_or_else(|| self.chain.clone());
+        Ok(Self::introduced(
+            Self::view_of(ctx, chain)?,
+            Introduction::InheritedAssignment,
+        ))
     }
 
     fn model(&self) -> &project::Model {
-        self.view.project()
+        self.chain.project()
     }
 
-    pub fn view(&self) -> &ProjectView {
-        &self.view
+    fn access(&self) -> &Access {
+        self.found.access()
+    }
+
+    pub fn chain(&self) -> &Chain {
+        &self.chain
     }
 }
 
@@ -121,55 +154,51 @@ impl Project {
     /// The category holding this one; null at the top level or when the viewer may
     /// not find it.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
-        let Some(chain) = self.view.chain.parent() else {
+        let Some(chain) = self.chain.parent() else {
             return Ok(None);
         };
-        let parent = Self::from_chain(ctx, chain)?;
-        Ok(parent
-            .view
-            .access
-            .allows(access::Permission::Find)
-            .then_some(parent))
+        Ok(Self::granted(Self::view_of(ctx, chain)?).ok())
     }
 
     /// "Category / Sub-category / Project".
     async fn full_title(&self) -> String {
-        self.view.chain.full_title()
+        self.chain.full_title()
     }
 
-    #[graphql(guard = "Requires(&self.view.access, access::Permission::View)")]
+    #[graphql(guard = "Requires(&self.found, access::Permission::View)")]
     async fn description(&self) -> Option<&str> {
         self.model().description.as_deref()
     }
 
     /// Markdown.
-    #[graphql(guard = "Requires(&self.view.access, access::Permission::View)")]
+    #[graphql(guard = "Requires(&self.found, access::Permission::View)")]
     async fn readme(&self) -> Option<&str> {
         self.model().readme.as_deref()
     }
 
     /// GUEST or VIEWER for every signed-in user; null: none.
-    #[graphql(guard = "Requires(&self.view.access, access::Permission::View)")]
+    #[graphql(guard = "Requires(&self.found, access::Permission::View)")]
     async fn public_access(&self) -> Option<Role> {
         self.model().public_access.map(Role::from)
     }
 
-    #[graphql(guard = "Requires(&self.view.access, access::Permission::View)")]
+    #[graphql(guard = "Requires(&self.found, access::Permission::View)")]
     async fn archived(&self) -> bool {
         self.model().archived
     }
 
-    #[graphql(guard = "Requires(&self.view.access, access::Permission::View)")]
+    #[graphql(guard = "Requires(&self.found, access::Permission::View)")]
     async fn created_at(&self) -> DateTime<Utc> {
         self.model().created_at
     }
 
-    #[graphql(guard = "Requires(&self.view.access, access::Permission::View)")]
+    #[graphql(guard = "Requires(&self.found, access::Permission::View)")]
     async fn updated_at(&self) -> DateTime<Utc> {
         self.model().updated_at
     }
 
-    /// What a category holds; always empty for a project.
+    /// What a category holds; always empty for a project. Needs a grant here (or
+    /// above): a project only introduced by an invitation or a resource shows nothing.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
     async fn children(
         &self,
@@ -177,6 +206,7 @@ impl Project {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<Project>> {
+        self.found.require_granted()?;
         let page = page_args(first, after)?;
         let page = if self.model().project_type == entity::project::ProjectType::Category {
             ChildrenLoader::load(ctx, self.model().id, &page).await?
@@ -187,7 +217,7 @@ impl Project {
     }
 
     /// The one direct owner.
-    #[graphql(guard = "Requires(&self.view.access, access::Permission::View)")]
+    #[graphql(guard = "Requires(&self.found, access::Permission::View)")]
     async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         Ok(OwnerLoader::load(ctx, self.model().id)
             .await?
@@ -196,7 +226,7 @@ impl Project {
 
     /// Direct assignments, then those inherited from each ancestor category.
     #[graphql(
-        guard = "Requires(&self.view.access, access::Permission::View)",
+        guard = "Requires(&self.found, access::Permission::View)",
         complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1"
     )]
     async fn members(
@@ -223,7 +253,7 @@ impl Project {
 
     /// Invitations, newest first, optionally of one status.
     #[graphql(
-        guard = "Requires(&self.view.access, access::Permission::ManageMembers)",
+        guard = "Requires(&self.found, access::Permission::ManageMembers)",
         complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1"
     )]
     async fn invitations(
@@ -249,7 +279,7 @@ impl Project {
 
     /// The project's resources the viewer may read, optionally of one kind.
     #[graphql(
-        guard = "Requires(&self.view.access, access::Permission::Read)",
+        guard = "Requires(&self.found, access::Permission::Read)",
         complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1"
     )]
     async fn resources(
@@ -264,11 +294,11 @@ impl Project {
 
     /// One of this project's settings; for a PROJECT_USER definition, the viewer's
     /// own value here. Batched across a list of projects.
-    #[graphql(guard = "Requires(&self.view.access, access::Permission::View)")]
+    #[graphql(guard = "Requires(&self.found, access::Permission::View)")]
     async fn setting(&self, ctx: &Context<'_>, namespace: String, name: String) -> Result<Setting> {
         let viewer = viewer(ctx);
         let (definition, key) =
-            settings::project_key(state(ctx)?, viewer, &self.view, &namespace, &name)?;
+            settings::project_key(state(ctx)?, viewer, self.access(), &namespace, &name)?;
         let stored = SettingLoader::load(ctx, key.clone()).await?;
         Ok(Setting(settings::Setting::present(
             viewer, definition, &key, stored,
@@ -277,15 +307,16 @@ impl Project {
 
     /// What the viewer may do here, and why; null when nothing.
     async fn my_access(&self) -> Option<ProjectAccess> {
-        self.view.access.role.map(|role| ProjectAccess {
+        self.access().role.map(|role| ProjectAccess {
             role,
-            view: self.view.clone(),
+            access: self.access().clone(),
+            chain: self.chain.clone(),
         })
     }
 
     /// The project's audit trail, newest first.
     #[graphql(
-        guard = "Requires(&self.view.access, access::Permission::ManageMembers)",
+        guard = "Requires(&self.found, access::Permission::ManageMembers)",
         complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1"
     )]
     async fn events(
@@ -302,7 +333,8 @@ impl Project {
 /// The viewer's access to a project (fractal-server's "access info").
 pub struct ProjectAccess {
     role: access::Role,
-    view: ProjectView,
+    access: Access,
+    chain: Chain,
 }
 
 #[Object]
@@ -314,42 +346,43 @@ impl ProjectAccess {
 
     /// The viewer is the project's direct owner.
     async fn is_owner(&self) -> bool {
-        self.view.access.direct_role == Some(access::Role::Owner)
+        self.access.direct_role == Some(access::Role::Owner)
     }
 
     /// The role comes from an ancestor category or public access.
     async fn inherited(&self) -> bool {
-        self.view.access.inherited()
+        self.access.inherited()
     }
 
     async fn permissions(&self) -> Vec<Permission> {
-        self.view
-            .access
+        self.access
             .permissions()
             .into_iter()
             .map(Permission::from)
             .collect()
     }
 
-    /// The owner's email, for those who may view the project.
+    /// The owner's email, for those who may view the project and see that email.
     async fn owner_email(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        if !self.view.access.allows(access::Permission::View) {
+        if !self.access.allows(access::Permission::View) {
             return Ok(None);
         }
-        Ok(OwnerLoader::load(ctx, self.view.project().id)
-            .await?
-            .map(|owner| owner.email))
+        let Some(owner) = OwnerLoader::load(ctx, self.access.project_id).await? else {
+            return Ok(None);
+        };
+        let owner = User::new(owner);
+        let visible = owner.may_see_email(ctx).await?;
+        Ok(visible.then(|| owner.model().email.clone()))
     }
 
     /// Every grant that applies, highest first.
     async fn sources(&self) -> Vec<AccessSource> {
-        self.view
-            .access
+        self.access
             .sources
             .iter()
             .map(|grant| AccessSource {
                 grant: grant.clone(),
-                chain: self.view.chain.clone(),
+                chain: self.chain.clone(),
             })
             .collect()
     }
@@ -371,13 +404,14 @@ impl AccessSource {
         self.grant.role.into()
     }
 
-    /// Where the grant is held: the project itself or an ancestor.
+    /// Where the grant is held: the project itself or an ancestor (a grant there lets
+    /// the viewer find it).
     async fn project(&self, ctx: &Context<'_>) -> Result<Project> {
         let chain = self
             .chain
             .from_ancestor(self.grant.project_id)
             .unwrap_or_else(|| self.chain.clone());
-        Ok(Project::from_chain(ctx, chain)?)
+        Ok(Project::granted(Project::view_of(ctx, chain)?)?)
     }
 
     async fn expires_at(&self) -> Option<DateTime<Utc>> {
@@ -432,17 +466,10 @@ impl ProjectQuery {
     async fn project(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Project>> {
         viewer(ctx).reject_invalid()?;
         let id = parse_id(&id, "project")?;
-        let chain = ChainLoader::load(ctx, id).await?;
-        let project = chain
-            .map(|chain| Project::from_chain(ctx, chain))
-            .transpose()?;
-        match project {
-            Some(project) => {
-                project.view.access.require(access::Permission::Find)?;
-                Ok(Some(project))
-            }
-            None => Err(crate::error::AppError::not_found("project").into()),
-        }
+        let chain = ChainLoader::load(ctx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("project"))?;
+        Ok(Some(Project::granted(Project::view_of(ctx, chain)?)?))
     }
 
     /// Every project and category the viewer may find, by title. `starred: true`
@@ -553,7 +580,7 @@ impl ProjectMutation {
                 .map(|id| parse_id(id, "user"))
                 .transpose()?,
         };
-        Ok(Project::new(
+        Ok(Project::acted_on(
             domain::create(state(ctx)?, viewer(ctx), input).await?,
         ))
     }
@@ -577,7 +604,7 @@ impl ProjectMutation {
             readme: maybe(input.readme, Ok)?,
             public_access,
         };
-        Ok(Project::new(
+        Ok(Project::acted_on(
             domain::update(state(ctx)?, viewer(ctx), id, changes).await?,
         ))
     }
@@ -585,14 +612,14 @@ impl ProjectMutation {
     /// Makes a project read-only.
     async fn archive_project(&self, ctx: &Context<'_>, id: ID) -> Result<Project> {
         let id = parse_id(&id, "project")?;
-        Ok(Project::new(
+        Ok(Project::acted_on(
             domain::set_archived(state(ctx)?, viewer(ctx), id, true).await?,
         ))
     }
 
     async fn unarchive_project(&self, ctx: &Context<'_>, id: ID) -> Result<Project> {
         let id = parse_id(&id, "project")?;
-        Ok(Project::new(
+        Ok(Project::acted_on(
             domain::set_archived(state(ctx)?, viewer(ctx), id, false).await?,
         ))
     }

@@ -21,6 +21,7 @@ use super::{
     viewer,
 };
 use crate::{
+    access::Introduction,
     domain::{
         Page,
         projects::ProjectView,
@@ -172,8 +173,10 @@ impl Resource {
         ID(self.model().id.to_string())
     }
 
+    /// The project it belongs to; a reader who may not find the project through a
+    /// grant sees only its name.
     async fn project(&self) -> Project {
-        Project::new(self.view.project.clone())
+        Project::introduced(self.view.project.clone(), Introduction::Resource)
     }
 
     /// The resource this one nests under; null at the top or when unreadable.

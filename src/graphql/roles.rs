@@ -14,10 +14,7 @@ use super::{
     viewer,
 };
 use crate::{
-    domain::{
-        projects::ProjectView,
-        roles::{self as domain, Member},
-    },
+    domain::roles::{self as domain, Member},
     error::AppError,
 };
 
@@ -54,13 +51,12 @@ impl RoleAssignment {
     /// The project or category the assignment is held on.
     async fn project(&self, ctx: &Context<'_>) -> Result<Project> {
         if let Some(project) = &self.project {
-            return Ok(Project::new(project_view(project)));
+            return Ok(project.clone());
         }
         let chain = ChainLoader::load(ctx, self.member.assignment.project_id)
             .await?
             .ok_or_else(|| AppError::not_found("project"))?;
-        let now = state(ctx)?.clock.now();
-        Ok(Project::new(ProjectView::new(chain, viewer(ctx), now)))
+        Ok(Project::acted_on(Project::view_of(ctx, chain)?))
     }
 
     async fn user(&self, ctx: &Context<'_>) -> Result<User> {
@@ -87,10 +83,6 @@ impl RoleAssignment {
     async fn created_at(&self) -> DateTime<Utc> {
         self.member.assignment.created_at
     }
-}
-
-fn project_view(project: &Project) -> ProjectView {
-    project.view().clone()
 }
 
 #[derive(Default)]
@@ -166,7 +158,7 @@ impl RoleMutation {
             old_owner_role.map(Into::into),
         )
         .await?;
-        Ok(Project::new(view))
+        Ok(Project::acted_on(view))
     }
 
     /// Gives up the viewer's direct role in a project. Returns the project's id.

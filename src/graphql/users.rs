@@ -41,6 +41,26 @@ impl User {
     }
 }
 
+impl User {
+    /// Whether the viewer may read this user's email (`access::may_see_email`).
+    pub async fn may_see_email(&self, ctx: &Context<'_>) -> Result<bool> {
+        let viewer = self.signed_in_as.as_ref().unwrap_or_else(|| viewer(ctx));
+        // Only ask the database when nothing else already decides.
+        let shares_a_project = !access::may_see_email(viewer, self.model.id, false)
+            && viewer.user().is_some()
+            && CoMemberLoader::load(ctx, self.model.id).await?;
+        Ok(access::may_see_email(
+            viewer,
+            self.model.id,
+            shares_a_project,
+        ))
+    }
+
+    pub fn model(&self) -> &user::Model {
+        &self.model
+    }
+}
+
 #[Object]
 impl User {
     async fn id(&self) -> ID {
@@ -52,17 +72,13 @@ impl User {
         &self.model.username
     }
 
-    /// Null unless the viewer is this user, a superuser, or shares a project with them.
+    /// Null unless the viewer is this user, a superuser, or a member of a project
+    /// this user joined by their own act (or was assigned to by a superuser).
     async fn email(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
-        let viewer = self.signed_in_as.as_ref().unwrap_or_else(|| viewer(ctx));
-        // Only ask the database when nothing else already decides.
-        let shares_a_project = !access::may_see_email(viewer, self.model.id, false)
-            && viewer.user().is_some()
-            && CoMemberLoader::load(ctx, self.model.id).await?;
-        Ok(
-            access::may_see_email(viewer, self.model.id, shares_a_project)
-                .then_some(self.model.email.as_str()),
-        )
+        Ok(self
+            .may_see_email(ctx)
+            .await?
+            .then_some(self.model.email.as_str()))
     }
 
     async fn name(&self) -> &str {
