@@ -492,6 +492,18 @@ pub fn require_not_below_inherited(role: Role, inherited: Option<Role>) -> AppRe
     }
 }
 
+/// Moving a project out of its category needs UPDATE_PROJECT on the category too, so
+/// that an archived or address-restricted category cannot be escaped from inside.
+pub fn require_move_out_of(category: &ProjectAccess) -> AppResult<()> {
+    if category.allows(Permission::UpdateProject) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "moving a project out of its category needs UPDATE_PROJECT on the category".into(),
+        ))
+    }
+}
+
 /// Whether the viewer may create projects and categories at the top level.
 pub fn may_create_top_level(viewer: &Viewer, superusers_only: bool) -> bool {
     viewer.user().is_some() && (!superusers_only || viewer.is_superuser())
@@ -616,6 +628,22 @@ pub fn may_change_acl(
                     || resource.owner_id == user.id
                     || project.role.is_some_and(|role| role >= Role::Delegate)
             })
+}
+
+/// Fails unless an ACL may be changed now: by those `may_change_acl` names, and
+/// never in an archived project (read-only means its ACLs too).
+pub fn require_acl_change(may_change_acl: bool, project: &ProjectAccess) -> AppResult<()> {
+    if !may_change_acl {
+        return Err(AppError::Forbidden(
+            "only the resource's owner, the project's OWNER and DELEGATEs and superusers may change its ACL".into(),
+        ));
+    }
+    if project.read_only {
+        return Err(AppError::Forbidden(
+            "the project is archived, so its ACLs are frozen".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// What a project permission asks of a resource: READ (also FIND and VIEW) needs

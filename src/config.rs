@@ -79,10 +79,15 @@ pub struct Config {
     #[arg(long, env = "ROSTER_MAX_QUERY_DEPTH", default_value_t = 20, value_parser = clap::value_parser!(u64).range(2..=1000), global = true)]
     pub max_query_depth: u64,
 
-    /// Highest query complexity accepted (each field costs 1; a list field costs its
-    /// page size times the cost of what it selects).
+    /// Highest query complexity accepted (each field costs 1; a list field costs 10
+    /// plus its page size times the cost of what it selects).
     #[arg(long, env = "ROSTER_MAX_QUERY_COMPLEXITY", default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(10..), global = true)]
     pub max_query_complexity: u64,
+
+    /// Most fields one request may select, aliases included and fragments counted
+    /// wherever they are spread.
+    #[arg(long, env = "ROSTER_MAX_QUERY_FIELDS", default_value_t = 500, value_parser = clap::value_parser!(u64).range(10..), global = true)]
+    pub max_query_fields: u64,
 
     /// Most operations in one batched request.
     #[arg(long, env = "ROSTER_MAX_BATCH_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1000), global = true)]

@@ -50,6 +50,21 @@ impl AppError {
         }
     }
 
+    /// A copy of the error, code and message kept (loaders share one error among
+    /// every field that waited on it); an internal cause is kept as its text.
+    pub fn duplicate(&self) -> Self {
+        match self {
+            Self::Unauthenticated(message) => Self::Unauthenticated(message.clone()),
+            Self::Forbidden(message) => Self::Forbidden(message.clone()),
+            Self::NotFound(message) => Self::NotFound(message.clone()),
+            Self::BadUserInput(message) => Self::BadUserInput(message.clone()),
+            Self::Conflict(message) => Self::Conflict(message.clone()),
+            Self::Expired(message) => Self::Expired(message.clone()),
+            Self::RateLimited(message) => Self::RateLimited(message.clone()),
+            Self::Internal(cause) => Self::Internal(anyhow::anyhow!("{cause:#}")),
+        }
+    }
+
     /// The same error with `context: ` before its message (e.g. which item of a
     /// batch failed); internal errors keep their client-safe message.
     pub fn in_context(self, context: &str) -> Self {

@@ -153,3 +153,102 @@ async fn access_sources_and_parents_hand_out_only_findable_projects() -> TestRes
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_delegate_cannot_move_a_project_out_of_an_archived_category() -> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let delegate = app.user(&admin, "delegate").await;
+    let lab = create(&app, &admin, "Lab", "CATEGORY", None).await;
+    let study = create(&app, &admin, "Study", "PROJECT", Some(&lab)).await;
+    assign(&app, &admin, &study, &delegate, "DELEGATE").await;
+    archive(&app, &admin, &lab).await;
+    update(&app, &delegate, &study, json!({ "parentId": null }))
+        .await
+        .expect_code("FORBIDDEN");
+    let other = create(&app, &delegate, "Mine", "CATEGORY", None).await;
+    update(&app, &delegate, &study, json!({ "parentId": other }))
+        .await
+        .expect_code("FORBIDDEN");
+    let still = app
+        .gql(
+            Some(&admin.token),
+            "query($id: ID!) { project(id: $id) { fullTitle } }",
+            json!({ "id": study }),
+        )
+        .await;
+    assert_eq!(still.data("project")["fullTitle"], "Lab / Study");
+    // Whoever may update the category itself may still move what it holds.
+    let moved = update(&app, &admin, &study, json!({ "parentId": null })).await;
+    assert_eq!(moved.data("updateProject")["fullTitle"], "Study");
+    Ok(())
+}
+
+#[tokio::test]
+async fn acls_are_frozen_in_an_archived_project() -> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let owner = app.user(&admin, "owner").await;
+    let reader = app.user(&admin, "reader").await;
+    let project = create(&app, &owner, "Study", "PROJECT", None).await;
+    let created = app
+        .gql(
+            Some(&owner.token),
+            "mutation($input: CreateResourceInput!) { createResource(input: $input) { id } }",
+            json!({ "input": { "projectId": project, "kind": "dataset", "name": "raw" } }),
+        )
+        .await;
+    let id = created.data("createResource")["id"].clone();
+    archive(&app, &owner, &project).await;
+    let set_acl = "mutation($input: SetAclInput!) { setAcl(input: $input) { safetyLevel } }";
+    let input = json!({ "input": { "resourceId": id, "safetyLevel": "PUBLIC",
+                                   "sharedWith": [{ "userId": reader.id, "access": "READ_WRITE" }] } });
+    for by in [&owner, &admin] {
+        app.gql(Some(&by.token), set_acl, input.clone())
+            .await
+            .expect_code("FORBIDDEN");
+    }
+    let acl = app
+        .gql(
+            Some(&owner.token),
+            "query($id: ID!) { resource(id: $id) { safetyLevel sharedWith { access } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(acl.data("resource")["safetyLevel"], "INTERNAL");
+    assert_eq!(acl.data("resource")["sharedWith"], json!([]));
+    Ok(())
+}
+
+#[tokio::test]
+async fn thousands_of_aliases_are_refused_before_anything_runs() -> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let aliases: String = (0..3000)
+        .map(|n| format!("a{n}: readableResources(first: 0) {{ totalCount }} "))
+        .collect();
+    let refused = app
+        .gql(Some(&admin.token), &format!("{{ {aliases} }}"), json!({}))
+        .await;
+    refused.expect_code("BAD_USER_INPUT");
+    assert_eq!(refused.body["data"], Value::Null);
+    // Spreading one fragment many times counts every spread.
+    let fields: String = (0..60).map(|n| format!("f{n}: id ")).collect();
+    let spreads: String = (0..20)
+        .map(|n| format!("m{n}: me {{ ...F }} "))
+        .collect();
+    let query = format!("{{ {spreads} }} fragment F on User {{ {fields} }}");
+    app.gql(Some(&admin.token), &query, json!({}))
+        .await
+        .expect_code("BAD_USER_INPUT");
+    // An ordinary dashboard stays well inside the budget.
+    app.gql(
+        Some(&admin.token),
+        "{ projects(first: 100) { totalCount edges { node { id title owner { username } parent { id } \
+         myAccess { role permissions } members(first: 20) { totalCount edges { node { role user { username } } } } } } } }",
+        json!({}),
+    )
+    .await
+    .ok();
+    Ok(())
+}

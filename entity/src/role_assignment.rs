@@ -32,6 +32,12 @@ pub struct Model {
     pub role: Role,
     /// From this instant on the assignment grants nothing.
     pub expires_at: Option<DateTimeUtc>,
+    /// The user joined by their own act (created the project, accepted an
+    /// invitation) or was assigned by a superuser: the project's members may see
+    /// their email.
+    pub email_shared: bool,
+    /// The OWNER assignment a user gave themselves by creating the project.
+    pub self_granted: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

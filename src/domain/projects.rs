@@ -782,6 +782,9 @@ pub async fn update(
     if let Some(parent_id) = changes.parent_id
         && parent_id != project.parent_id
     {
+        if let Some(category) = current.chain.parent() {
+            access::require_move_out_of(&category.access(viewer, state.clock.now()))?;
+        }
         let destination = require_destination(&txn, state, viewer, parent_id).await?;
         if destination.as_ref().is_some_and(|chain| chain.contains(id)) {
             return Err(AppError::BadUserInput(

@@ -74,13 +74,7 @@ impl ResourceView {
 
     fn require_acl_rights(&self) -> AppResult<()> {
         self.require(ShareAccess::Read)?;
-        if self.may_change_acl {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(
-                "only the resource's owner, the project's OWNER and DELEGATEs and superusers may change its ACL".into(),
-            ))
-        }
+        access::require_acl_change(self.may_change_acl, &self.project.access)
     }
 }
 

@@ -38,7 +38,7 @@ fn shared(error: impl Into<AppError>) -> LoadError {
 }
 
 fn unshared(error: LoadError) -> AppError {
-    AppError::internal(anyhow::anyhow!("{error}"))
+    error.duplicate()
 }
 
 fn loader<'a, L: Send + Sync + 'static>(ctx: &Context<'a>) -> AppResult<&'a DataLoader<L>> {

@@ -8,6 +8,7 @@ pub mod batching;
 pub mod connection;
 pub mod enums;
 pub mod invitations;
+pub mod limits;
 pub mod loaders;
 pub mod projects;
 pub mod resources;
@@ -58,6 +59,7 @@ pub fn build_schema(state: AppState) -> RosterSchema {
     let config = state.config.clone();
     let mut builder = builder()
         .extension(OperationMetrics(state.metrics.clone()))
+        .extension(limits::FieldLimit(config.max_query_fields as usize))
         .data(state)
         .limit_depth(config.max_query_depth as usize)
         .limit_complexity(config.max_query_complexity as usize);

@@ -199,7 +199,7 @@ impl Project {
 
     /// What a category holds; always empty for a project. Needs a grant here (or
     /// above): a project only introduced by an invitation or a resource shows nothing.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + super::limits::LIST_FIELD_COST")]
     async fn children(
         &self,
         ctx: &Context<'_>,
@@ -227,7 +227,7 @@ impl Project {
     /// Direct assignments, then those inherited from each ancestor category.
     #[graphql(
         guard = "Requires(&self.found, access::Permission::View)",
-        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1"
+        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + super::limits::LIST_FIELD_COST"
     )]
     async fn members(
         &self,
@@ -254,7 +254,7 @@ impl Project {
     /// Invitations, newest first, optionally of one status.
     #[graphql(
         guard = "Requires(&self.found, access::Permission::ManageMembers)",
-        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1"
+        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + super::limits::LIST_FIELD_COST"
     )]
     async fn invitations(
         &self,
@@ -280,7 +280,7 @@ impl Project {
     /// The project's resources the viewer may read, optionally of one kind.
     #[graphql(
         guard = "Requires(&self.found, access::Permission::Read)",
-        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1"
+        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + super::limits::LIST_FIELD_COST"
     )]
     async fn resources(
         &self,
@@ -317,7 +317,7 @@ impl Project {
     /// The project's audit trail, newest first.
     #[graphql(
         guard = "Requires(&self.found, access::Permission::ManageMembers)",
-        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1"
+        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + super::limits::LIST_FIELD_COST"
     )]
     async fn events(
         &self,
@@ -474,7 +474,7 @@ impl ProjectQuery {
 
     /// Every project and category the viewer may find, by title. `starred: true`
     /// keeps those the viewer starred (`roster.starred`), `false` the others.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + super::limits::LIST_FIELD_COST")]
     #[expect(
         clippy::too_many_arguments,
         reason = "one argument per filter of the contract"
