@@ -1,6 +1,8 @@
 //! The one place that decides who may do what. Domain functions and GraphQL guards
 //! ask here; nothing else compares roles or checks ownership.
 
+pub mod sql;
+
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
@@ -66,7 +68,10 @@ pub fn require_user_action(
 }
 
 /// Whether the viewer may read the email of `target`: themselves, superusers, and
-/// anyone who shares a project with them.
+/// members of a project that `target` joined by their own act or was assigned to by
+/// a superuser (`shares_a_project`, decided by `sql::email_visible_through_projects`).
+/// Nothing a user does alone (creating a project, assigning a role, inviting)
+/// reveals another user's email.
 pub fn may_see_email(viewer: &Viewer, target: Uuid, shares_a_project: bool) -> bool {
     viewer.is(target) || viewer.is_superuser() || (viewer.user().is_some() && shares_a_project)
 }

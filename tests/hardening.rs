@@ -234,9 +234,7 @@ async fn thousands_of_aliases_are_refused_before_anything_runs() -> TestResult {
     assert_eq!(refused.body["data"], Value::Null);
     // Spreading one fragment many times counts every spread.
     let fields: String = (0..60).map(|n| format!("f{n}: id ")).collect();
-    let spreads: String = (0..20)
-        .map(|n| format!("m{n}: me {{ ...F }} "))
-        .collect();
+    let spreads: String = (0..20).map(|n| format!("m{n}: me {{ ...F }} ")).collect();
     let query = format!("{{ {spreads} }} fragment F on User {{ {fields} }}");
     app.gql(Some(&admin.token), &query, json!({}))
         .await

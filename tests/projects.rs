@@ -105,10 +105,10 @@ async fn the_fractal_sharing_flow_works_end_to_end() -> TestResult {
     let project_data = members.data("project");
     assert_eq!(project_data["owner"]["username"], "owner");
     assert_eq!(project_data["members"]["totalCount"], 2);
-    // Sharing a project shows the email.
+    // Assigning someone does not reveal their email: only their own act would.
     assert_eq!(
         project_data["members"]["edges"][1]["node"]["user"]["email"],
-        "guest@example.org"
+        Value::Null
     );
 
     // The guest leaves; the owner cannot.
@@ -660,10 +660,15 @@ async fn moving_checks_both_ends_and_refuses_cycles() -> TestResult {
     let moved = moved.data("updateProject");
     assert_eq!(moved["parent"]["id"], json!(writer_in));
     assert_eq!(moved["fullTitle"], "Writer in / Own");
-    // Null moves to the top level.
-    let top = update(&app, &mover, &own, json!({ "parentId": null })).await;
-    assert_eq!(top.data("updateProject")["parent"], Value::Null);
-    assert_eq!(top.data("updateProject")["fullTitle"], "Own");
+    // Moving out of a category needs UPDATE_PROJECT there too; null moves to the top.
+    update(&app, &mover, &own, json!({ "parentId": null }))
+        .await
+        .expect_code("FORBIDDEN");
+    let top = update(&app, &owner, &own, json!({ "parentId": null })).await;
+    // The owner of "Writer in" moved it out of their own reach: they see its name only.
+    top.expect_code("FORBIDDEN");
+    assert_eq!(top.body["data"]["updateProject"]["parent"], Value::Null);
+    assert_eq!(top.body["data"]["updateProject"]["fullTitle"], "Own");
     // A destination one cannot find is not found.
     let hidden = create(&app, &owner, "Hidden", "CATEGORY", None).await;
     update(&app, &mover, &own, json!({ "parentId": hidden }))

@@ -701,6 +701,8 @@ async fn readable_resources_in_sql_equal_the_access_rules_row_by_row() -> TestRe
         .await?;
         nodes.push(node);
     }
+    // Rows written around the service: link the tree as its migrations would.
+    migration::rebuild_project_ancestors(db).await?;
     let roles = [
         role_assignment::Role::Owner,
         role_assignment::Role::Delegate,
@@ -725,6 +727,8 @@ async fn readable_resources_in_sql_equal_the_access_rules_row_by_row() -> TestRe
                 user_id: Set(member.id),
                 role: Set(roles[rng.random_range(1..roles.len())]),
                 expires_at: Set(expires_at),
+                email_shared: Set(false),
+                self_granted: Set(false),
                 created_at: Set(now),
                 updated_at: Set(now),
             }

@@ -211,6 +211,9 @@ impl Planner {
             user_id: self.user_ids[user],
             role,
             expires_at,
+            // Seeded as if each member had joined by accepting an invitation.
+            email_shared: true,
+            self_granted: false,
             created_at,
             updated_at: created_at,
         });

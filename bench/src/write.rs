@@ -63,6 +63,7 @@ pub async fn require_empty(db: &DatabaseConnection) -> anyhow::Result<()> {
 pub async fn write(db: &DatabaseConnection, dataset: Dataset) -> anyhow::Result<()> {
     insert_chunked::<entity::user::ActiveModel>(db, "users", dataset.users).await?;
     insert_chunked::<entity::project::ActiveModel>(db, "projects", dataset.projects).await?;
+    migration::rebuild_project_ancestors(db).await?;
     insert_chunked::<entity::role_assignment::ActiveModel>(
         db,
         "role_assignments",

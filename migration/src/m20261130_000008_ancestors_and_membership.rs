@@ -38,6 +38,15 @@ fn by_audit(action: &str, matches: &str) -> String {
     )
 }
 
+/// Fills `project_ancestors` anew from the parent links: for data written around
+/// the service (a bulk load, a test that inserts rows directly).
+pub async fn rebuild_project_ancestors<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
+    db.execute_unprepared("DELETE FROM project_ancestors")
+        .await?;
+    db.execute_unprepared(BACKFILL_ANCESTORS).await?;
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -111,5 +111,5 @@ pub async fn for_projects(
     project_ids: &[Uuid],
     page: &PageArgs,
 ) -> AppResult<HashMap<Uuid, Page<audit_event::Model>>> {
-    newest_per_project(conn, "audit_events", project_ids, "", Vec::new(), page).await
+    newest_per_project(conn, "audit_events", project_ids, None, page).await
 }

@@ -13,7 +13,8 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait, Value, sea_query::Expr,
+    QueryOrder, Set, TransactionTrait, Value,
+    sea_query::{Expr, ExprTrait},
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -369,6 +370,8 @@ async fn accept_in(
         user_id: Set(user.id),
         role: Set(invitation.role),
         expires_at: Set(None),
+        email_shared: Set(true),
+        self_granted: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -607,25 +610,14 @@ pub async fn for_projects(
     page: &PageArgs,
     now: DateTime<Utc>,
 ) -> AppResult<HashMap<Uuid, Page<invitation::Model>>> {
-    let mut values: Vec<Value> = Vec::new();
-    let condition = match status_filter {
-        None => String::new(),
-        Some(InvitationStatus::Pending) => {
-            values.extend([Value::from(InvitationStatus::Pending), now.into()]);
-            "AND status = ? AND expires_at > ?".to_owned()
+    let status = |status: InvitationStatus| Expr::col("status").eq(Value::from(status));
+    let condition = status_filter.map(|filter| match filter {
+        InvitationStatus::Pending => {
+            status(InvitationStatus::Pending).and(Expr::col("expires_at").gt(now))
         }
-        Some(InvitationStatus::Expired) => {
-            values.extend([
-                Value::from(InvitationStatus::Expired),
-                InvitationStatus::Pending.into(),
-                now.into(),
-            ]);
-            "AND (status = ? OR (status = ? AND expires_at <= ?))".to_owned()
-        }
-        Some(other) => {
-            values.push(other.into());
-            "AND status = ?".to_owned()
-        }
-    };
-    newest_per_project(conn, "invitations", project_ids, &condition, values, page).await
+        InvitationStatus::Expired => status(InvitationStatus::Expired)
+            .or(status(InvitationStatus::Pending).and(Expr::col("expires_at").lte(now))),
+        other => status(other),
+    });
+    newest_per_project(conn, "invitations", project_ids, condition, page).await
 }

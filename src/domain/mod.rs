@@ -9,12 +9,16 @@ pub mod resources;
 pub mod roles;
 pub mod sessions;
 pub mod settings;
+pub mod tree;
 pub mod users;
 pub mod validate;
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, FromQueryResult, QueryResult, Value};
+use sea_orm::{
+    ConnectionTrait, FromQueryResult, QueryResult, Value,
+    sea_query::{Asterisk, Expr, ExprTrait, Order, Query, SelectStatement},
+};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -96,107 +100,78 @@ impl<T> Page<T> {
     }
 }
 
-/// A raw statement written with `?` placeholders, numbered `$1…` for PostgreSQL.
-/// Used for the recursive tree queries that the query builder cannot express well.
-pub fn raw_statement(
-    backend: sea_orm::DbBackend,
-    sql: &str,
-    values: Vec<sea_orm::Value>,
-) -> sea_orm::Statement {
-    let sql = match backend {
-        sea_orm::DbBackend::Postgres => {
-            let mut numbered = String::with_capacity(sql.len() + 16);
-            let mut index = 0;
-            for c in sql.chars() {
-                if c == '?' {
-                    index += 1;
-                    numbered.push('$');
-                    numbered.push_str(&index.to_string());
-                } else {
-                    numbered.push(c);
-                }
-            }
-            numbered
-        }
-        _ => sql.to_owned(),
-    };
-    sea_orm::Statement::from_sql_and_values(backend, sql, values)
-}
-
-/// How `join_each` joins.
-#[derive(Clone, Copy)]
-pub enum Join {
-    Inner,
-    Left,
-}
-
-/// `[LEFT] JOIN {table} {alias} ON {condition}`, written so that PostgreSQL finds
-/// each row through an index. Its planner guesses the rows of a recursive CTE far too
-/// high and would hash a whole table instead; a LATERAL subquery with `OFFSET 0`
-/// (which it cannot flatten) keeps the join row by row. SQLite always joins row by
-/// row and has no LATERAL.
-pub fn join_each(
-    backend: sea_orm::DbBackend,
-    join: Join,
-    table: &str,
-    alias: &str,
-    condition: &str,
-) -> String {
-    match (backend, join) {
-        (sea_orm::DbBackend::Postgres, Join::Inner) => format!(
-            "CROSS JOIN LATERAL (SELECT * FROM {table} {alias} WHERE {condition} OFFSET 0) {alias}"
-        ),
-        (sea_orm::DbBackend::Postgres, Join::Left) => format!(
-            "LEFT JOIN LATERAL (SELECT * FROM {table} {alias} WHERE {condition} OFFSET 0) {alias} ON TRUE"
-        ),
-        (_, Join::Inner) => format!("JOIN {table} {alias} ON {condition}"),
-        (_, Join::Left) => format!("LEFT JOIN {table} {alias} ON {condition}"),
+/// At most `limit` rows per `partition` of `rows` (whose rows carry a per-partition
+/// `total`), ranked by `order` within each and taken after `keyset`: one page for each
+/// of many owners in one statement. Rows come by owner, then rank.
+pub fn pages_of(
+    rows: SelectStatement,
+    partition: &'static str,
+    order: &'static str,
+    keyset: Option<Expr>,
+    limit: u64,
+) -> SelectStatement {
+    let mut ranked = Query::select()
+        .column(("counted", Asterisk))
+        .expr_as(
+            Expr::cust(format!(
+                "ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY {order})"
+            )),
+            "position",
+        )
+        .from_subquery(rows, "counted")
+        .to_owned();
+    if let Some(keyset) = keyset {
+        ranked.and_where(keyset);
     }
+    Query::select()
+        .column(Asterisk)
+        .from_subquery(ranked, "ranked")
+        .and_where(Expr::col("position").lte(limit))
+        .order_by(partition, Order::Asc)
+        .order_by("position", Order::Asc)
+        .to_owned()
 }
 
-/// `?, ?, …` for an IN list of `count` values.
-pub fn placeholders(count: usize) -> String {
-    vec!["?"; count].join(", ")
+/// `(major, minor)` comes after `(major_after, minor_after)` in that order.
+pub fn after_pair<A, B>(major: &'static str, minor: &'static str, after: (A, B)) -> Expr
+where
+    A: Into<Value> + Clone,
+    B: Into<Value>,
+{
+    Expr::col(major)
+        .gt(after.0.clone().into())
+        .or(Expr::col(major)
+            .eq(after.0.into())
+            .and(Expr::col(minor).gt(after.1.into())))
 }
 
 /// One page of `table`'s rows for each of many projects, newest (highest id) first,
-/// in one statement. `condition` (`AND …` with `?` placeholders for `values`) narrows
-/// the rows, and so the total counts.
+/// in one statement. `condition` narrows the rows, and so the total counts.
 pub async fn newest_per_project<M: FromQueryResult>(
     conn: &impl ConnectionTrait,
-    table: &str,
+    table: &'static str,
     project_ids: &[Uuid],
-    condition: &str,
-    condition_values: Vec<Value>,
+    condition: Option<Expr>,
     page: &PageArgs,
 ) -> AppResult<HashMap<Uuid, Page<M>>> {
     if project_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut values: Vec<Value> = project_ids.iter().map(|id| Value::from(*id)).collect();
-    values.extend(condition_values);
-    let after = match page.after_id()? {
-        Some(after) => {
-            values.push(after.into());
-            "WHERE id < ?"
-        }
-        None => "",
-    };
-    let sql = format!(
-        "WITH everyone AS ( \
-             SELECT {table}.*, COUNT(*) OVER (PARTITION BY project_id) AS total \
-             FROM {table} WHERE project_id IN ({}) {condition} \
-         ), ranked AS ( \
-             SELECT everyone.*, ROW_NUMBER() OVER (PARTITION BY project_id ORDER BY id DESC) AS position \
-             FROM everyone {after} \
-         ) \
-         SELECT * FROM ranked WHERE position <= {} ORDER BY project_id, position",
-        placeholders(project_ids.len()),
-        page.limit()
-    );
-    let rows = conn
-        .query_all_raw(raw_statement(conn.get_database_backend(), &sql, values))
-        .await?;
+    let mut everyone = Query::select()
+        .column((table, Asterisk))
+        .expr_as(
+            Expr::cust("COUNT(*) OVER (PARTITION BY project_id)"),
+            "total",
+        )
+        .from(table)
+        .and_where(Expr::col("project_id").is_in(project_ids.iter().copied()))
+        .to_owned();
+    if let Some(condition) = condition {
+        everyone.and_where(condition);
+    }
+    let keyset = page.after_id()?.map(|after| Expr::col("id").lt(after));
+    let statement = pages_of(everyone, "project_id", "id DESC", keyset, page.limit());
+    let rows = conn.query_all(&statement).await?;
     pages_by(&rows, "project_id", project_ids, page)
 }
 

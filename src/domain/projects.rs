@@ -10,21 +10,26 @@ use entity::{
 };
 use ipnet::IpNet;
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait, Value,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
+    sea_query::{Asterisk, Expr, ExprTrait, JoinType, LikeExpr, Order, Query, SelectStatement},
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    Join, Page, PageArgs,
+    Page, PageArgs, after_pair,
     audit::{self, Event},
-    invalid_cursor, join_each, pages_by, placeholders, raw_statement,
+    invalid_cursor, pages_by, pages_of,
     settings::registry::{self, IP_ALLOW_LIST, IP_RESTRICT, NAMESPACE, STARRED},
+    tree,
     users::escape_like,
 };
 use crate::{
-    access::{self, ChainLink, Permission, ProjectAccess},
+    access::{
+        self, ChainLink, Permission, ProjectAccess,
+        sql::{self, Subject},
+    },
     auth::Viewer,
     error::{AppError, AppResult},
     state::AppState,
@@ -135,40 +140,26 @@ struct ChainRow {
     ip_allow_list: Option<String>,
 }
 
-/// The JOINs that bring a project's address restriction (`p`) into a statement, as
-/// the JSON text of `ip_restrict` and `ip_allow_list`: `(joins, columns)`.
-/// `chain(start_id, node_id, depth)`: each of `count` projects (`?` placeholders)
-/// and its ancestors, the project itself at depth 0.
-pub fn chain_cte(backend: DbBackend, count: usize) -> String {
-    format!(
-        "chain(start_id, node_id, depth) AS ( \
-             SELECT id, id, 0 FROM projects WHERE id IN ({}) \
-             UNION ALL \
-             SELECT chain.start_id, up.parent_id, chain.depth + 1 FROM chain {} \
-             WHERE up.parent_id IS NOT NULL \
-         )",
-        placeholders(count),
-        join_each(
-            backend,
-            Join::Inner,
-            "projects",
-            "up",
-            "up.id = chain.node_id"
-        ),
-    )
-}
-
-fn restriction_sql() -> (String, &'static str) {
-    let join = |alias: &str, name: &str| {
-        format!(
-            "LEFT JOIN setting_values {alias} ON {alias}.project_id = p.id AND {alias}.user_id IS NULL \
-             AND {alias}.namespace = '{NAMESPACE}' AND {alias}.name = '{name}' "
-        )
-    };
-    (
-        format!("{}{}", join("ipr", IP_RESTRICT), join("ipa", IP_ALLOW_LIST)),
-        "CAST(ipr.value AS TEXT) AS ip_restrict, CAST(ipa.value AS TEXT) AS ip_allow_list",
-    )
+/// Brings a project's (`p`) address restriction into a statement, as the JSON text
+/// of its `ip_restrict` and `ip_allow_list` settings.
+fn select_restriction(select: &mut SelectStatement) {
+    for (alias, name) in [
+        ("ip_restrict", IP_RESTRICT),
+        ("ip_allow_list", IP_ALLOW_LIST),
+    ] {
+        select
+            .join_as(
+                JoinType::LeftJoin,
+                "setting_values",
+                alias,
+                Expr::col((alias, "project_id"))
+                    .equals(("p", "id"))
+                    .and(Expr::col((alias, "user_id")).is_null())
+                    .and(Expr::col((alias, "namespace")).eq(NAMESPACE))
+                    .and(Expr::col((alias, "name")).eq(name)),
+            )
+            .expr_as(Expr::col((alias, "value")).cast_as("TEXT"), alias);
+    }
 }
 
 /// The networks a project admits, from the stored JSON of its two settings; None
@@ -186,7 +177,7 @@ fn allow_list(ip_restrict: Option<&str>, ip_allow_list: Option<&str>) -> Option<
 }
 
 /// The chains of many projects for one subject (None: anonymous), in one statement
-/// whatever the depth of the tree. Unknown ids are absent from the map.
+/// through the ancestors table. Unknown ids are absent from the map.
 pub async fn load_chains(
     conn: &impl ConnectionTrait,
     subject_id: Option<Uuid>,
@@ -195,33 +186,35 @@ pub async fn load_chains(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    // The restriction settings ride along: access needs them on every link.
-    let (restriction_joins, restriction_columns) = restriction_sql();
-    let backend = conn.get_database_backend();
-    let sql = format!(
-        "WITH RECURSIVE {} \
-         SELECT chain.start_id AS chain_start, chain.depth AS chain_depth, \
-                ra.role AS subject_role, ra.expires_at AS subject_expires_at, {restriction_columns}, p.* \
-         FROM chain {} \
-         LEFT JOIN role_assignments ra ON ra.project_id = p.id AND ra.user_id = ? \
-         {restriction_joins}\
-         ORDER BY chain.start_id, chain.depth",
-        chain_cte(backend, ids.len()),
-        join_each(
-            backend,
-            Join::Inner,
+    let mut select = Query::select()
+        .expr_as(Expr::col(("pa", "project_id")), "chain_start")
+        .expr_as(Expr::col(("pa", "depth")), "chain_depth")
+        .expr_as(Expr::col(("ra", "role")), "subject_role")
+        .expr_as(Expr::col(("ra", "expires_at")), "subject_expires_at")
+        .column(("p", Asterisk))
+        .from_as(tree::TABLE, "pa")
+        .join_as(
+            JoinType::InnerJoin,
             "projects",
             "p",
-            "p.id = chain.node_id"
-        ),
-    );
-    let mut values: Vec<Value> = ids.iter().map(|id| Value::from(*id)).collect();
-    values.push(Value::from(subject_id));
-    let rows = conn
-        .query_all_raw(raw_statement(backend, &sql, values))
-        .await?;
+            Expr::col(("p", "id")).equals(("pa", "ancestor_id")),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            "role_assignments",
+            "ra",
+            Expr::col(("ra", "project_id"))
+                .equals(("p", "id"))
+                .and(Expr::col(("ra", "user_id")).eq(subject_id)),
+        )
+        .and_where(Expr::col(("pa", "project_id")).is_in(ids.iter().copied()))
+        .order_by(("pa", "project_id"), Order::Asc)
+        .order_by(("pa", "depth"), Order::Asc)
+        .to_owned();
+    // The restriction settings ride along: access needs them on every link.
+    select_restriction(&mut select);
     let mut chains: HashMap<Uuid, Chain> = HashMap::new();
-    for row in rows {
+    for row in conn.query_all(&select).await? {
         let meta = ChainRow::from_query_result(&row, "")?;
         let node = ChainNode {
             project: project::Model::from_query_result(&row, "")?,
@@ -271,6 +264,15 @@ pub async fn view(
     Ok(view)
 }
 
+/// A project the viewer has just changed, as they now see it: a move may have taken
+/// it out of their reach, so no FIND is required (they know what they did).
+async fn as_changed(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<ProjectView> {
+    let chain = load_chain(&state.db, viewer.id(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found("project"))?;
+    Ok(ProjectView::new(chain, viewer, state.clock.now()))
+}
+
 /// The project that an object (a role assignment, an invitation, …) belongs to, as
 /// the viewer sees it. When the viewer may not find the project, the object itself is
 /// NOT_FOUND, so that neither leaks.
@@ -302,9 +304,8 @@ pub struct ProjectFilter {
 
 /// Who a list is for: what they may find, and what their stars are.
 struct Audience {
-    /// Only what this user may find; None: everything (superusers, or the children
-    /// of a category the viewer may find).
-    visible_to: Option<Uuid>,
+    /// Whose grants decide what is listed.
+    subject: Subject,
     /// Address-restricted projects that refuse the client, with everything below.
     refused: Vec<Uuid>,
     /// Whose `roster.starred` the `starred` filter reads.
@@ -312,41 +313,17 @@ struct Audience {
 }
 
 impl Audience {
-    async fn of(state: &AppState, viewer: &Viewer, visible_to: Option<Uuid>) -> AppResult<Self> {
+    async fn of(state: &AppState, viewer: &Viewer, subject: Subject) -> AppResult<Self> {
         let refused = if viewer.is_superuser() {
             Vec::new()
         } else {
             refused_projects(&state.db, viewer).await?
         };
         Ok(Self {
-            visible_to,
+            subject,
             refused,
             starring_user: viewer.id(),
         })
-    }
-}
-
-impl Audience {
-    /// The `WITH RECURSIVE refused …` clause, the ` AND p.id NOT IN …` condition and
-    /// their values; all empty when nothing is refused.
-    fn refused_filter(&self) -> (String, &'static str, Vec<Value>) {
-        if self.refused.is_empty() {
-            return (String::new(), "", Vec::new());
-        }
-        let with = format!("WITH RECURSIVE {} ", self.refused_cte());
-        let values = self.refused.iter().map(|id| Value::from(*id)).collect();
-        (with, " AND p.id NOT IN (SELECT id FROM refused)", values)
-    }
-
-    /// The projects refused to the client, with everything below them.
-    fn refused_cte(&self) -> String {
-        format!(
-            "refused(id) AS ( \
-                SELECT id FROM projects WHERE id IN ({}) \
-                UNION SELECT projects.id FROM projects JOIN refused ON projects.parent_id = refused.id \
-            )",
-            placeholders(self.refused.len())
-        )
     }
 }
 
@@ -363,22 +340,19 @@ pub async fn refused_projects(
         ip_restrict: Option<String>,
         ip_allow_list: Option<String>,
     }
-    let sql = format!(
-        "SELECT ipr.project_id AS id, CAST(ipr.value AS TEXT) AS ip_restrict, \
-                CAST(ipa.value AS TEXT) AS ip_allow_list \
-         FROM setting_values ipr \
-         LEFT JOIN setting_values ipa ON ipa.project_id = ipr.project_id AND ipa.user_id IS NULL \
-              AND ipa.namespace = '{NAMESPACE}' AND ipa.name = '{IP_ALLOW_LIST}' \
-         WHERE ipr.user_id IS NULL AND ipr.namespace = '{NAMESPACE}' AND ipr.name = '{IP_RESTRICT}' \
-              AND CAST(ipr.value AS TEXT) = 'true'"
+    let mut select = Query::select()
+        .expr_as(Expr::col(("p", "id")), "id")
+        .from_as("projects", "p")
+        .to_owned();
+    select_restriction(&mut select);
+    select.and_where(
+        Expr::col(("ip_restrict", "value"))
+            .cast_as("TEXT")
+            .eq("true"),
     );
-    let rows = Restriction::find_by_statement(raw_statement(
-        conn.get_database_backend(),
-        &sql,
-        Vec::new(),
-    ))
-    .all(conn)
-    .await?;
+    let rows = Restriction::find_by_statement(conn.get_database_backend().build(&select))
+        .all(conn)
+        .await?;
     Ok(rows
         .into_iter()
         .filter(|row| {
@@ -389,9 +363,8 @@ pub async fn refused_projects(
         .collect())
 }
 
-/// Every project the viewer may find, by title then id, filtered in SQL: the set
-/// of projects where the viewer holds an unexpired assignment or public access
-/// applies, and everything below them, less what the client's address may not reach.
+/// Every project the viewer may find, by title then id, filtered in SQL by the
+/// conditions of `access::sql`, less what the client's address may not reach.
 pub async fn list(
     state: &AppState,
     viewer: &Viewer,
@@ -402,9 +375,62 @@ pub async fn list(
         viewer.require_user()?;
         return Ok(Page::from_rows(Vec::new(), &page, 0));
     };
-    let visible_to = (!viewer.is_superuser()).then_some(user.id);
-    let audience = Audience::of(state, viewer, visible_to).await?;
+    let subject = Subject::of(Some(user), state.clock.now());
+    let audience = Audience::of(state, viewer, subject).await?;
     query_page(state, &audience, filter, page).await
+}
+
+/// The projects (`p`) that `audience` may find and that match `filter`.
+fn matching(audience: &Audience, filter: &ProjectFilter) -> SelectStatement {
+    let mut select = Query::select()
+        .column(("p", Asterisk))
+        .from_as("projects", "p")
+        .and_where(sql::findable(("p", "id"), audience.subject))
+        .to_owned();
+    if let Some(outside) = sql::outside_refused(("p", "id"), &audience.refused) {
+        select.and_where(outside);
+    }
+    if let Some(project_type) = filter.project_type {
+        select.and_where(Expr::col(("p", "project_type")).eq(project_type.to_value()));
+    }
+    if let Some(parent_id) = filter.parent_id {
+        select.and_where(Expr::col(("p", "parent_id")).eq(parent_id));
+    }
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+        select.and_where(Expr::col(("p", "title_key")).like(LikeExpr::new(pattern).escape('\\')));
+    }
+    if !filter.include_archived {
+        select.and_where(Expr::col(("p", "archived")).eq(false));
+    }
+    if let Some(starred) = filter.starred {
+        let stars = starred_by(audience.starring_user);
+        select.and_where(if starred {
+            Expr::exists(stars)
+        } else {
+            Expr::not_exists(stars)
+        });
+    }
+    select
+}
+
+/// The `roster.starred` value of `user_id` on the project `p`, when it is `true`
+/// (unset reads as the default, false).
+fn starred_by(user_id: Option<Uuid>) -> SelectStatement {
+    Query::select()
+        .expr(Expr::val(1))
+        .from_as("setting_values", "s")
+        .and_where(Expr::col(("s", "project_id")).equals(("p", "id")))
+        .and_where(Expr::col(("s", "user_id")).eq(user_id))
+        .and_where(Expr::col(("s", "namespace")).eq(NAMESPACE))
+        .and_where(Expr::col(("s", "name")).eq(STARRED))
+        .and_where(Expr::col(("s", "value")).cast_as("TEXT").eq("true"))
+        .to_owned()
 }
 
 /// One page of projects matching `filter`, for `audience`.
@@ -414,115 +440,36 @@ async fn query_page(
     filter: ProjectFilter,
     page: PageArgs,
 ) -> AppResult<Page<project::Model>> {
-    let mut with: Vec<String> = Vec::new();
-    let mut conditions: Vec<String> = Vec::new();
-    let mut values: Vec<Value> = Vec::new();
-    let backend = state.db.get_database_backend();
-    // The projects to filter: the visible set, joined to its rows, or all of them.
-    let mut from = "projects p".to_owned();
-    if let Some(user_id) = audience.visible_to {
-        with.push(format!(
-            "granted(id) AS ( \
-                SELECT project_id FROM role_assignments \
-                WHERE user_id = ? AND (expires_at IS NULL OR expires_at > ?) \
-                UNION SELECT id FROM projects WHERE public_access IS NOT NULL \
-            ), visible(id) AS ( \
-                SELECT id FROM granted \
-                UNION SELECT below.id FROM visible {} \
-            )",
-            join_each(
-                backend,
-                Join::Inner,
-                "projects",
-                "below",
-                "below.parent_id = visible.id"
-            ),
-        ));
-        values.push(user_id.into());
-        values.push(state.clock.now().into());
-        from = format!(
-            "visible {}",
-            join_each(backend, Join::Inner, "projects", "p", "p.id = visible.id")
-        );
-    }
-    if !audience.refused.is_empty() {
-        with.push(audience.refused_cte());
-        values.extend(audience.refused.iter().map(|id| Value::from(*id)));
-        conditions.push("p.id NOT IN (SELECT id FROM refused)".into());
-    }
-    let with = if with.is_empty() {
-        String::new()
-    } else {
-        format!("WITH RECURSIVE {} ", with.join(", "))
-    };
-    if let Some(project_type) = filter.project_type {
-        conditions.push("p.project_type = ?".into());
-        values.push(project_type.into());
-    }
-    if let Some(parent_id) = filter.parent_id {
-        conditions.push("p.parent_id = ?".into());
-        values.push(parent_id.into());
-    }
-    if let Some(search) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        conditions.push("p.title_key LIKE ? ESCAPE '\\'".into());
-        values.push(format!("%{}%", escape_like(&search.to_lowercase())).into());
-    }
-    if !filter.include_archived {
-        conditions.push("p.archived = ?".into());
-        values.push(false.into());
-    }
-    if let Some(starred) = filter.starred {
-        // Unset reads as the default, false: only a stored `true` stars.
-        let exists = format!(
-            "EXISTS (SELECT 1 FROM setting_values s WHERE s.project_id = p.id AND s.user_id = ? \
-             AND s.namespace = '{NAMESPACE}' AND s.name = '{STARRED}' AND CAST(s.value AS TEXT) = 'true')"
-        );
-        conditions.push(if starred {
-            exists
-        } else {
-            format!("NOT {exists}")
-        });
-        values.push(audience.starring_user.into());
-    }
-    let where_clause = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conditions.join(" AND "))
-    };
-    let mut page_values = values.clone();
-    let keyset = match &page.after {
-        Some(after) => {
-            let (title_key, id) = parse_cursor(after)?;
-            page_values.extend([title_key.into(), title_key.into(), id.into()]);
-            "WHERE (p.title_key > ? OR (p.title_key = ? AND p.id > ?))"
-        }
-        None => "",
-    };
     // The total is counted in the same pass as the page: the window runs over every
     // match before the cursor and the limit narrow them.
-    let page_sql = format!(
-        "{with}SELECT p.* FROM ( \
-             SELECT p.*, COUNT(*) OVER () AS total_count FROM {from} {where_clause} \
-         ) p {keyset} ORDER BY p.title_key, p.id LIMIT {}",
-        page.limit()
-    );
-    let rows = state
-        .db
-        .query_all_raw(raw_statement(backend, &page_sql, page_values))
-        .await?;
+    let counted = Query::select()
+        .column(("m", Asterisk))
+        .expr_as(Expr::cust("COUNT(*) OVER ()"), "total_count")
+        .from_subquery(matching(audience, &filter), "m")
+        .to_owned();
+    let mut select = Query::select()
+        .column(Asterisk)
+        .from_subquery(counted, "p")
+        .order_by("title_key", Order::Asc)
+        .order_by("id", Order::Asc)
+        .limit(page.limit())
+        .to_owned();
+    if let Some(after) = &page.after {
+        let (title_key, id) = parse_cursor(after)?;
+        select.and_where(after_pair("title_key", "id", (title_key.to_owned(), id)));
+    }
+    let rows = state.db.query_all(&select).await?;
     let total = match rows.first() {
         Some(row) => row.try_get::<i64>("", "total_count")?,
         None if page.after.is_some() => {
             // Past the last match: nothing carried the total, so count apart.
-            let count_sql = format!("{with}SELECT COUNT(*) AS total FROM {from} {where_clause}");
+            let count = Query::select()
+                .expr_as(Expr::cust("COUNT(*)"), "total")
+                .from_subquery(matching(audience, &filter), "m")
+                .to_owned();
             state
                 .db
-                .query_one_raw(raw_statement(backend, &count_sql, values))
+                .query_one(&count)
                 .await?
                 .map(|row| row.try_get::<i64>("", "total"))
                 .transpose()?
@@ -554,8 +501,9 @@ fn parse_cursor(key: &str) -> AppResult<(&str, Uuid)> {
 }
 
 /// One page of children for each of several categories, by title then id, in one
-/// statement. The caller has checked that the viewer may find each category, and so
-/// its children (less those whose address restriction refuses the client).
+/// statement. The caller has checked that the viewer may find each category through
+/// a grant, and so its children (less those whose address restriction refuses the
+/// client).
 pub async fn children_of(
     state: &AppState,
     viewer: &Viewer,
@@ -565,32 +513,28 @@ pub async fn children_of(
     if category_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let audience = Audience::of(state, viewer, None).await?;
-    let (with, not_refused, mut values) = audience.refused_filter();
-    values.extend(category_ids.iter().map(|id| Value::from(*id)));
+    let audience = Audience::of(state, viewer, Subject::Everyone).await?;
+    let mut counted = Query::select()
+        .column(("p", Asterisk))
+        .expr_as(
+            Expr::cust("COUNT(*) OVER (PARTITION BY p.parent_id)"),
+            "total",
+        )
+        .from_as("projects", "p")
+        .and_where(Expr::col(("p", "parent_id")).is_in(category_ids.iter().copied()))
+        .to_owned();
+    if let Some(outside) = sql::outside_refused(("p", "id"), &audience.refused) {
+        counted.and_where(outside);
+    }
     let keyset = match &page.after {
         Some(after) => {
             let (title_key, id) = parse_cursor(after)?;
-            values.extend([title_key.into(), title_key.into(), id.into()]);
-            "WHERE (title_key > ? OR (title_key = ? AND id > ?))"
+            Some(after_pair("title_key", "id", (title_key.to_owned(), id)))
         }
-        None => "",
+        None => None,
     };
-    let sql = format!(
-        "{with}SELECT * FROM ( \
-             SELECT counted.*, ROW_NUMBER() OVER (PARTITION BY parent_id ORDER BY title_key, id) AS position \
-             FROM ( \
-                 SELECT p.*, COUNT(*) OVER (PARTITION BY p.parent_id) AS total FROM projects p \
-                 WHERE p.parent_id IN ({}){not_refused} \
-             ) counted {keyset} \
-         ) ranked WHERE position <= {} ORDER BY parent_id, position",
-        placeholders(category_ids.len()),
-        page.limit()
-    );
-    let rows = state
-        .db
-        .query_all_raw(raw_statement(state.db.get_database_backend(), &sql, values))
-        .await?;
+    let statement = pages_of(counted, "parent_id", "title_key, id", keyset, page.limit());
+    let rows = state.db.query_all(&statement).await?;
     pages_by(&rows, "parent_id", category_ids, page)
 }
 
@@ -728,12 +672,15 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
+    tree::insert(&txn, created.id, created.parent_id).await?;
     role_assignment::ActiveModel {
         id: Set(Uuid::now_v7()),
         project_id: Set(created.id),
         user_id: Set(owner_id),
         role: Set(Role::Owner),
         expires_at: Set(None),
+        email_shared: Set(owner_id == me.id || viewer.is_superuser()),
+        self_granted: Set(owner_id == me.id),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -816,7 +763,10 @@ pub async fn update(
         active.public_access = Set(public_access);
     }
     active.updated_at = Set(state.clock.now());
-    active.update(&txn).await?;
+    let updated = active.update(&txn).await?;
+    if updated.parent_id != project.parent_id {
+        tree::reparent(&txn, id, updated.parent_id).await?;
+    }
     audit::record(
         &txn,
         state,
@@ -825,7 +775,7 @@ pub async fn update(
     )
     .await?;
     txn.commit().await?;
-    view(&state.db, state, viewer, id).await
+    as_changed(state, viewer, id).await
 }
 
 /// Archives or unarchives a project: archived projects are read-only.
@@ -858,7 +808,7 @@ pub async fn set_archived(
         .await?;
     }
     txn.commit().await?;
-    view(&state.db, state, viewer, id).await
+    as_changed(state, viewer, id).await
 }
 
 /// Deletes a project and everything that belongs to it. A category that still holds

@@ -8,12 +8,12 @@ use chrono::{DateTime, Utc};
 use entity::{
     resource::{self, SafetyLevel},
     resource_share::{self, ShareAccess},
-    role_assignment::Role,
     user,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    FromQueryResult, QueryFilter, QueryOrder, Set, TransactionTrait, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    FromQueryResult, QueryFilter, QueryOrder, Set, Statement, TransactionTrait,
+    sea_query::{Asterisk, Expr, ExprTrait, Order, Query, SelectStatement},
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -21,11 +21,14 @@ use uuid::Uuid;
 use super::{
     Page, PageArgs,
     audit::{self, Event},
+    pages_of,
     projects::{self, ProjectView},
-    raw_statement,
 };
 use crate::{
-    access::{self, Permission},
+    access::{
+        self, Permission,
+        sql::{self, Subject},
+    },
     auth::Viewer,
     error::{AppError, AppResult},
     state::AppState,
@@ -260,19 +263,25 @@ pub async fn set_acls(
     Ok(changed)
 }
 
-/// Every resource nested under `root`, at any depth, in one statement.
+/// Every resource nested under `root`, at any depth, in one statement. Resources
+/// nest shallowly and only ACL cascades walk them, so a recursive query serves.
 async fn descendants(conn: &impl ConnectionTrait, root: Uuid) -> AppResult<Vec<resource::Model>> {
-    let sql = "WITH RECURSIVE below(id) AS ( \
-                   SELECT id FROM resources WHERE parent_id = ? \
-                   UNION ALL SELECT resources.id FROM resources JOIN below ON resources.parent_id = below.id \
-               ) SELECT resources.* FROM resources WHERE id IN (SELECT id FROM below) ORDER BY id";
-    Ok(resource::Model::find_by_statement(raw_statement(
-        conn.get_database_backend(),
-        sql,
-        vec![root.into()],
-    ))
-    .all(conn)
-    .await?)
+    let backend = conn.get_database_backend();
+    // The one parameter, written in the backend's own style.
+    let parameter = match backend {
+        DbBackend::Postgres => "$1",
+        _ => "?",
+    };
+    let sql = format!(
+        "WITH RECURSIVE below(id) AS ( \
+             SELECT id FROM resources WHERE parent_id = {parameter} \
+             UNION ALL SELECT resources.id FROM resources JOIN below ON resources.parent_id = below.id \
+         ) SELECT resources.* FROM resources WHERE id IN (SELECT id FROM below) ORDER BY id"
+    );
+    let statement = Statement::from_sql_and_values(backend, sql, [root.into()]);
+    Ok(resource::Model::find_by_statement(statement)
+        .all(conn)
+        .await?)
 }
 
 async fn apply_acl(
@@ -426,16 +435,6 @@ pub async fn by_ids(
     Ok(rows.into_iter().map(|row| (row.id, row)).collect())
 }
 
-/// Who a listing is for.
-enum Reader<'a> {
-    /// Reads PUBLIC resources only: nobody signed in, or an inactive account, which
-    /// holds no project role but may read what anyone may.
-    Anonymous,
-    /// Reads everything.
-    Superuser,
-    User(&'a user::Model),
-}
-
 /// Everything the viewer (or, for superusers, `user_id`) may read, by id, across
 /// every project, optionally of one kind, filtered in SQL.
 pub async fn readable(
@@ -446,8 +445,8 @@ pub async fn readable(
     page: PageArgs,
 ) -> AppResult<Page<resource::Model>> {
     viewer.reject_invalid()?;
-    let other;
-    let reader = match user_id {
+    let now = state.clock.now();
+    let subject = match user_id {
         Some(user_id) if !viewer.is(user_id) => {
             viewer.require_user()?;
             if !access::may_list_others_resources(viewer) {
@@ -455,208 +454,92 @@ pub async fn readable(
                     "only superusers may list what another user may read".into(),
                 ));
             }
-            other = user::Entity::find_by_id(user_id)
+            let other = user::Entity::find_by_id(user_id)
                 .one(&state.db)
                 .await?
                 .ok_or_else(|| AppError::not_found("user"))?;
-            reader_for(Some(&other))
+            Subject::of(Some(&other), now)
         }
-        _ => reader_for(viewer.user()),
+        _ => Subject::of(viewer.user(), now),
     };
-    list_for(state, viewer, &reader, kind, page).await
+    list_for(state, viewer, subject, kind, page).await
 }
 
-fn reader_for(user: Option<&user::Model>) -> Reader<'_> {
-    match user.filter(|user| user.is_active) {
-        None => Reader::Anonymous,
-        Some(user) if user.is_superuser => Reader::Superuser,
-        Some(user) => Reader::User(user),
+/// The resources (`r`) the subject may read from the viewer's address, as a
+/// condition: `access::sql`'s rule, less what lies in refused projects.
+async fn readable_by(state: &AppState, viewer: &Viewer, subject: Subject) -> AppResult<Expr> {
+    let readable = sql::readable_resource(subject);
+    if matches!(subject, Subject::Everyone) || viewer.is_superuser() {
+        return Ok(readable);
     }
-}
-
-/// SQL for a role's rank, as the enum orders roles (higher grants more).
-fn rank_case(column: &str) -> String {
-    let arms: String = [
-        Role::Finder,
-        Role::Viewer,
-        Role::Guest,
-        Role::Contributor,
-        Role::Delegate,
-        Role::Owner,
-    ]
-    .into_iter()
-    .enumerate()
-    .map(|(rank, role)| format!(" WHEN '{}' THEN {}", access::role_name(role), rank + 1))
-    .collect();
-    format!("CASE {column}{arms} END")
-}
-
-fn rank_of(role: Role) -> usize {
-    [
-        Role::Finder,
-        Role::Viewer,
-        Role::Guest,
-        Role::Contributor,
-        Role::Delegate,
-        Role::Owner,
-    ]
-    .into_iter()
-    .position(|candidate| candidate == role)
-    .map_or(usize::MAX, |position| position + 1)
-}
-
-/// The readability of resources to `reader` as SQL: a WITH clause (possibly
-/// empty), conditions on `resources r`, and their values in placeholder order.
-/// `refused` are the projects whose address restriction refuses the client: what
-/// they hold is left out, with everything below them.
-fn readable_sql(
-    reader: &Reader<'_>,
-    now: DateTime<Utc>,
-    refused: &[Uuid],
-) -> (String, Vec<String>, Vec<Value>) {
-    let mut ctes: Vec<String> = Vec::new();
-    let mut values: Vec<Value> = Vec::new();
-    let mut conditions: Vec<String> = Vec::new();
-    let mut condition_values: Vec<Value> = Vec::new();
-    match reader {
-        Reader::Superuser => {}
-        Reader::Anonymous => {
-            conditions.push("r.safety_level = ?".into());
-            condition_values.push(SafetyLevel::Public.into());
-        }
-        Reader::User(user) => {
-            ctes.push(format!(
-                "grants(project_id, role_rank) AS ( \
-                     SELECT project_id, {} FROM role_assignments \
-                     WHERE user_id = ? AND (expires_at IS NULL OR expires_at > ?) \
-                     UNION ALL SELECT id, {} FROM projects WHERE public_access IS NOT NULL \
-                 )",
-                rank_case("role"),
-                rank_case("public_access")
-            ));
-            ctes.push(
-                "reach(project_id, role_rank) AS ( \
-                     SELECT project_id, role_rank FROM grants \
-                     UNION ALL SELECT projects.id, reach.role_rank FROM projects \
-                     JOIN reach ON projects.parent_id = reach.project_id \
-                 )"
-                .into(),
-            );
-            ctes.push(
-                "effective(project_id, role_rank) AS ( \
-                     SELECT project_id, MAX(role_rank) FROM reach GROUP BY project_id \
-                 )"
-                .into(),
-            );
-            values.extend([user.id.into(), now.into()]);
-            // One arm per safety level, from the rule in access.rs: the lowest role
-            // that reads resources of that level.
-            let mut arms = vec![
-                "r.owner_id = ?".to_owned(),
-                "r.id IN (SELECT resource_id FROM resource_shares WHERE user_id = ?)".to_owned(),
-                "r.safety_level = ?".to_owned(),
-            ];
-            condition_values.extend([user.id.into(), user.id.into(), SafetyLevel::Public.into()]);
-            for level in [
-                SafetyLevel::Public,
-                SafetyLevel::Internal,
-                SafetyLevel::Private,
-            ] {
-                if let Some(role) = access::lowest_role_reading(level) {
-                    arms.push(format!(
-                        "(r.safety_level = ? AND r.project_id IN \
-                         (SELECT project_id FROM effective WHERE role_rank >= {}))",
-                        rank_of(role)
-                    ));
-                    condition_values.push(level.into());
-                }
-            }
-            conditions.push(format!("({})", arms.join(" OR ")));
-        }
-    }
-    if !refused.is_empty() {
-        ctes.push(format!(
-            "refused(id) AS ( \
-                 SELECT id FROM projects WHERE id IN ({}) \
-                 UNION ALL SELECT projects.id FROM projects JOIN refused ON projects.parent_id = refused.id \
-             )",
-            super::placeholders(refused.len())
-        ));
-        values.extend(refused.iter().map(|id| Value::from(*id)));
-        conditions.push("r.project_id NOT IN (SELECT id FROM refused)".into());
-    }
-    let with = if ctes.is_empty() {
-        String::new()
-    } else {
-        format!("WITH RECURSIVE {} ", ctes.join(", "))
-    };
-    values.extend(condition_values);
-    (with, conditions, values)
-}
-
-/// The projects whose address restriction refuses the viewer's client, unless the
-/// listing reads everything anyway.
-async fn refused_for(
-    state: &AppState,
-    reader: &Reader<'_>,
-    viewer: &Viewer,
-) -> AppResult<Vec<Uuid>> {
-    if matches!(reader, Reader::Superuser) || viewer.is_superuser() {
-        return Ok(Vec::new());
-    }
-    projects::refused_projects(&state.db, viewer).await
-}
-
-fn where_clause(conditions: &[String]) -> String {
-    if conditions.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conditions.join(" AND "))
-    }
+    let refused = projects::refused_projects(&state.db, viewer).await?;
+    Ok(match sql::outside_refused(("r", "project_id"), &refused) {
+        Some(outside) => readable.and(outside),
+        None => readable,
+    })
 }
 
 async fn list_for(
     state: &AppState,
     viewer: &Viewer,
-    reader: &Reader<'_>,
+    subject: Subject,
     kind: Option<String>,
     page: PageArgs,
 ) -> AppResult<Page<resource::Model>> {
-    let refused = refused_for(state, reader, viewer).await?;
-    let (with, mut conditions, mut values) = readable_sql(reader, state.clock.now(), &refused);
+    let mut matching = Query::select()
+        .column(("r", Asterisk))
+        .from_as("resources", "r")
+        .and_where(readable_by(state, viewer, subject).await?)
+        .to_owned();
     if let Some(kind) = kind {
-        conditions.push("r.kind = ?".into());
-        values.push(kind.into());
+        matching.and_where(Expr::col(("r", "kind")).eq(kind));
     }
-    let backend = state.db.get_database_backend();
-    let count_sql = format!(
-        "{with}SELECT COUNT(*) AS total FROM resources r {}",
-        where_clause(&conditions)
-    );
-    let total = state
-        .db
-        .query_one_raw(raw_statement(backend, &count_sql, values.clone()))
-        .await?
-        .map(|row| row.try_get::<i64>("", "total"))
-        .transpose()?
-        .unwrap_or(0);
+    // The total rides on every row of the page: counted before the cursor narrows.
+    let counted = Query::select()
+        .column(("m", Asterisk))
+        .expr_as(Expr::cust("COUNT(*) OVER ()"), "total_count")
+        .from_subquery(matching.clone(), "m")
+        .to_owned();
+    let mut select = Query::select()
+        .column(Asterisk)
+        .from_subquery(counted, "r")
+        .order_by("id", Order::Asc)
+        .limit(page.limit())
+        .to_owned();
     if let Some(after) = page.after_id()? {
-        conditions.push("r.id > ?".into());
-        values.push(after.into());
+        select.and_where(Expr::col("id").gt(after));
     }
-    let page_sql = format!(
-        "{with}SELECT r.* FROM resources r {} ORDER BY r.id LIMIT {}",
-        where_clause(&conditions),
-        page.limit()
-    );
-    let rows = resource::Model::find_by_statement(raw_statement(backend, &page_sql, values))
-        .all(&state.db)
-        .await?;
+    let rows = state.db.query_all(&select).await?;
+    let total = match rows.first() {
+        Some(row) => row.try_get::<i64>("", "total_count")?,
+        None if page.after.is_some() => count(state, matching).await?,
+        None => 0,
+    };
+    let resources = rows
+        .iter()
+        .map(|row| resource::Model::from_query_result(row, ""))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Page::from_rows(
-        rows,
+        resources,
         &page,
         u64::try_from(total).unwrap_or(0),
     ))
+}
+
+/// How many rows `matching` selects: for a page past the last match, which carries
+/// no total of its own.
+async fn count(state: &AppState, matching: SelectStatement) -> AppResult<i64> {
+    let count = Query::select()
+        .expr_as(Expr::cust("COUNT(*)"), "total")
+        .from_subquery(matching, "m")
+        .to_owned();
+    Ok(state
+        .db
+        .query_one(&count)
+        .await?
+        .map(|row| row.try_get::<i64>("", "total"))
+        .transpose()?
+        .unwrap_or(0))
 }
 
 /// What groups a batched listing of readable resources.
@@ -687,41 +570,31 @@ pub async fn readable_grouped(
     if keys.is_empty() {
         return Ok(HashMap::new());
     }
-    let reader = reader_for(viewer.user());
-    let refused = refused_for(state, &reader, viewer).await?;
-    let (with, mut conditions, mut values) = readable_sql(&reader, state.clock.now(), &refused);
+    let subject = Subject::of(viewer.user(), state.clock.now());
     let column = match grouping {
-        Grouping::Project => "r.project_id",
-        Grouping::Parent => "r.parent_id",
+        Grouping::Project => ("r", "project_id"),
+        Grouping::Parent => ("r", "parent_id"),
     };
-    conditions.push(format!("{column} IN ({})", super::placeholders(keys.len())));
-    values.extend(keys.iter().map(|key| Value::from(*key)));
+    let mut everyone = Query::select()
+        .column(("r", Asterisk))
+        .expr_as(Expr::col(column), "group_key")
+        .expr_as(
+            Expr::cust(format!(
+                "COUNT(*) OVER (PARTITION BY {}.{})",
+                column.0, column.1
+            )),
+            "total",
+        )
+        .from_as("resources", "r")
+        .and_where(readable_by(state, viewer, subject).await?)
+        .and_where(Expr::col(column).is_in(keys.iter().copied()))
+        .to_owned();
     if let Some(kind) = kind {
-        conditions.push("r.kind = ?".into());
-        values.push(kind.into());
+        everyone.and_where(Expr::col(("r", "kind")).eq(kind));
     }
-    let after = match page.after_id()? {
-        Some(after) => {
-            values.push(after.into());
-            "WHERE everyone.id > ?"
-        }
-        None => "",
-    };
-    let sql = format!(
-        "{with}SELECT * FROM ( \
-             SELECT everyone.*, ROW_NUMBER() OVER (PARTITION BY everyone.group_key ORDER BY everyone.id) AS position \
-             FROM ( \
-                 SELECT r.*, {column} AS group_key, COUNT(*) OVER (PARTITION BY {column}) AS total \
-                 FROM resources r {} \
-             ) everyone {after} \
-         ) ranked WHERE position <= {} ORDER BY group_key, position",
-        where_clause(&conditions),
-        page.limit()
-    );
-    let rows = state
-        .db
-        .query_all_raw(raw_statement(state.db.get_database_backend(), &sql, values))
-        .await?;
+    let keyset = page.after_id()?.map(|after| Expr::col("id").gt(after));
+    let statement = pages_of(everyone, "group_key", "id", keyset, page.limit());
+    let rows = state.db.query_all(&statement).await?;
     let mut grouped: HashMap<Uuid, (Vec<resource::Model>, u64)> = HashMap::new();
     for row in rows {
         let meta = GroupRow::from_query_result(&row, "")?;

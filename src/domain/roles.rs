@@ -11,17 +11,18 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
-    QuerySelect, Set, TransactionTrait, Value, sea_query::ExprTrait,
+    QuerySelect, Set, TransactionTrait,
+    sea_query::{Asterisk, Expr, ExprTrait, JoinType, Query},
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    Join, Page, PageArgs,
+    Page, PageArgs, after_pair,
     audit::{self, Event},
-    invalid_cursor, join_each, placeholders,
+    invalid_cursor, pages_of,
     projects::{self, ProjectView},
-    raw_statement,
+    tree,
 };
 use crate::{
     access::{self, Permission},
@@ -62,41 +63,40 @@ pub async fn members(
     if project_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut values: Vec<Value> = project_ids.iter().map(|id| Value::from(*id)).collect();
-    let after = match &page.after {
+    let keyset = match &page.after {
         Some(after) => {
             let (depth, id) = after.split_once(':').ok_or_else(invalid_cursor)?;
             let depth: i32 = depth.parse().map_err(|_| invalid_cursor())?;
             let id: Uuid = id.parse().map_err(|_| invalid_cursor())?;
-            values.extend([depth.into(), depth.into(), id.into()]);
-            "WHERE (chain_depth > ? OR (chain_depth = ? AND id > ?))"
+            Some(after_pair("chain_depth", "id", (depth, id)))
         }
-        None => "",
+        None => None,
     };
-    let backend = conn.get_database_backend();
-    let sql = format!(
-        "WITH RECURSIVE {}, everyone AS ( \
-             SELECT chain.start_id AS chain_start, chain.depth AS chain_depth, ra.*, \
-                    COUNT(*) OVER (PARTITION BY chain.start_id) AS total \
-             FROM chain {} \
-         ), ranked AS ( \
-             SELECT everyone.*, ROW_NUMBER() OVER (PARTITION BY chain_start ORDER BY chain_depth, id) AS position \
-             FROM everyone {after} \
-         ) \
-         SELECT * FROM ranked WHERE position <= {} ORDER BY chain_start, position",
-        projects::chain_cte(backend, project_ids.len()),
-        join_each(
-            backend,
-            Join::Inner,
+    let everyone = Query::select()
+        .expr_as(Expr::col(("pa", "project_id")), "chain_start")
+        .expr_as(Expr::col(("pa", "depth")), "chain_depth")
+        .column(("ra", Asterisk))
+        .expr_as(
+            Expr::cust("COUNT(*) OVER (PARTITION BY pa.project_id)"),
+            "total",
+        )
+        .from_as(tree::TABLE, "pa")
+        .join_as(
+            JoinType::InnerJoin,
             "role_assignments",
             "ra",
-            "ra.project_id = chain.node_id"
-        ),
-        page.limit()
+            Expr::col(("ra", "project_id")).equals(("pa", "ancestor_id")),
+        )
+        .and_where(Expr::col(("pa", "project_id")).is_in(project_ids.iter().copied()))
+        .to_owned();
+    let statement = pages_of(
+        everyone,
+        "chain_start",
+        "chain_depth, id",
+        keyset,
+        page.limit(),
     );
-    let rows = conn
-        .query_all_raw(raw_statement(conn.get_database_backend(), &sql, values))
-        .await?;
+    let rows = conn.query_all(&statement).await?;
     let mut grouped: HashMap<Uuid, (Vec<Member>, u64)> = HashMap::new();
     for row in rows {
         let meta = MemberRow::from_query_result(&row, "")?;
@@ -135,8 +135,8 @@ pub async fn owners(
         .collect())
 }
 
-/// Of `others`, those who hold an unexpired direct role in a project where `user_id`
-/// holds one too.
+/// Of `others`, those whose email `user_id` may see through a project
+/// (`access::sql::email_visible_through_projects`).
 pub async fn co_members(
     conn: &impl ConnectionTrait,
     user_id: Uuid,
@@ -146,45 +146,24 @@ pub async fn co_members(
     if others.is_empty() {
         return Ok(HashSet::new());
     }
-    let sql = format!(
-        "SELECT DISTINCT theirs.user_id AS user_id FROM role_assignments mine \
-         JOIN role_assignments theirs ON theirs.project_id = mine.project_id \
-         WHERE mine.user_id = ? AND (mine.expires_at IS NULL OR mine.expires_at > ?) \
-           AND (theirs.expires_at IS NULL OR theirs.expires_at > ?) AND theirs.user_id IN ({})",
-        placeholders(others.len())
-    );
-    let mut values: Vec<Value> = vec![user_id.into(), now.into(), now.into()];
-    values.extend(others.iter().map(|id| Value::from(*id)));
     let rows = conn
-        .query_all_raw(raw_statement(conn.get_database_backend(), &sql, values))
+        .query_all(&access::sql::email_visible_through_projects(
+            user_id, others, now,
+        ))
         .await?;
     rows.iter()
         .map(|row| row.try_get::<Uuid>("", "user_id").map_err(AppError::from))
         .collect()
 }
 
-/// Whether a user holds an unexpired CONTRIBUTOR role or above anywhere.
+/// Whether a user holds CONTRIBUTOR or above somewhere, given by somebody else.
 pub async fn contributes_somewhere(
     conn: &impl ConnectionTrait,
     user_id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
-    let found = role_assignment::Entity::find()
-        .select_only()
-        .column(role_assignment::Column::Id)
-        .filter(role_assignment::Column::UserId.eq(user_id))
-        .filter(role_assignment::Column::Role.is_in([
-            Role::Owner,
-            Role::Delegate,
-            Role::Contributor,
-        ]))
-        .filter(
-            role_assignment::Column::ExpiresAt
-                .is_null()
-                .or(role_assignment::Column::ExpiresAt.gt(now)),
-        )
-        .into_tuple::<Uuid>()
-        .one(conn)
+    let found = conn
+        .query_one(&access::sql::contributes_somewhere(user_id, now))
         .await?;
     Ok(found.is_some())
 }
@@ -281,6 +260,8 @@ pub async fn assign(
         user_id: Set(assignee.id),
         role: Set(role),
         expires_at: Set(expires_at),
+        email_shared: Set(viewer.is_superuser()),
+        self_granted: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -63,7 +63,9 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// Every event, newest first (superusers).
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + super::limits::LIST_FIELD_COST")]
+    #[graphql(
+        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + super::limits::LIST_FIELD_COST"
+    )]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,

@@ -199,7 +199,9 @@ impl Project {
 
     /// What a category holds; always empty for a project. Needs a grant here (or
     /// above): a project only introduced by an invitation or a resource shows nothing.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + super::limits::LIST_FIELD_COST")]
+    #[graphql(
+        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + super::limits::LIST_FIELD_COST"
+    )]
     async fn children(
         &self,
         ctx: &Context<'_>,
@@ -474,7 +476,9 @@ impl ProjectQuery {
 
     /// Every project and category the viewer may find, by title. `starred: true`
     /// keeps those the viewer starred (`roster.starred`), `false` the others.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + super::limits::LIST_FIELD_COST")]
+    #[graphql(
+        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + super::limits::LIST_FIELD_COST"
+    )]
     #[expect(
         clippy::too_many_arguments,
         reason = "one argument per filter of the contract"

@@ -220,7 +220,9 @@ impl Resource {
     }
 
     /// The nested resources the viewer may read.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + super::limits::LIST_FIELD_COST")]
+    #[graphql(
+        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + super::limits::LIST_FIELD_COST"
+    )]
     async fn children(
         &self,
         ctx: &Context<'_>,
@@ -355,7 +357,9 @@ impl ResourceQuery {
 
     /// Everything the viewer may read across all projects (another user's: for
     /// superusers), by creation.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + super::limits::LIST_FIELD_COST")]
+    #[graphql(
+        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + super::limits::LIST_FIELD_COST"
+    )]
     async fn readable_resources(
         &self,
         ctx: &Context<'_>,

@@ -124,7 +124,9 @@ impl UserQuery {
     }
 
     /// Accounts ordered by username. System accounts only for superusers who ask.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + super::limits::LIST_FIELD_COST")]
+    #[graphql(
+        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + super::limits::LIST_FIELD_COST"
+    )]
     async fn users(
         &self,
         ctx: &Context<'_>,
