@@ -775,3 +775,184 @@ pub fn require_not_locked_out(viewer: &Viewer, allow_list: Option<&[IpNet]>) -> 
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+
+    fn person(superuser: bool, active: bool) -> Viewer {
+        let now = Utc::now();
+        Viewer::signed_in(entity::user::Model {
+            id: Uuid::now_v7(),
+            username: "someone".into(),
+            email: "someone@example.org".into(),
+            name: String::new(),
+            password_hash: String::new(),
+            is_superuser: superuser,
+            is_system: false,
+            is_active: active,
+            session_epoch: 0,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+
+    fn link(assignment: Option<(Role, Option<DateTime<Utc>>)>) -> ChainLink {
+        ChainLink {
+            project_id: Uuid::now_v7(),
+            public_access: None,
+            archived: false,
+            assignment,
+            ip_allow_list: None,
+        }
+    }
+
+    #[test]
+    fn the_highest_unexpired_grant_of_the_chain_wins() {
+        let now = Utc::now();
+        let chain = [
+            link(Some((Role::Guest, None))),
+            link(Some((Role::Owner, Some(now - Duration::seconds(1))))),
+            link(Some((Role::Delegate, Some(now + Duration::hours(1))))),
+        ];
+        let access = project_access(&person(false, true), &chain, now);
+        assert_eq!(access.role, Some(Role::Delegate));
+        assert_eq!(access.direct_role, Some(Role::Guest));
+        assert!(access.inherited());
+        assert!(access.allows(Permission::ManageMembers));
+        assert!(!access.allows(Permission::Delete));
+    }
+
+    #[test]
+    fn public_access_is_for_the_signed_in_and_nothing_is_for_the_inactive() {
+        let now = Utc::now();
+        let mut public = link(None);
+        public.public_access = Some(Role::Viewer);
+        let chain = [link(Some((Role::Owner, None))), public];
+        assert_eq!(
+            project_access(&person(false, true), &chain, now).role,
+            Some(Role::Owner)
+        );
+        assert_eq!(
+            project_access(&Viewer::anonymous(), &chain[1..], now).role,
+            None
+        );
+        assert_eq!(
+            project_access(&person(false, false), &chain, now).role,
+            None
+        );
+        let superuser = project_access(&person(true, true), &[link(None)], now);
+        assert!(Permission::ALL.iter().all(|p| superuser.allows(*p)));
+    }
+
+    #[test]
+    fn an_archived_ancestor_makes_the_project_read_only_for_everyone() {
+        let now = Utc::now();
+        let mut archived = link(None);
+        archived.archived = true;
+        let chain = [link(Some((Role::Owner, None))), archived];
+        for viewer in [person(false, true), person(true, true)] {
+            let access = project_access(&viewer, &chain, now);
+            assert!(!access.allows(Permission::Write));
+            assert!(!access.allows(Permission::Execute));
+            assert!(access.allows(Permission::UpdateProject));
+            assert!(require_acl_change(true, &access).is_err());
+        }
+    }
+
+    #[test]
+    fn an_address_restriction_above_closes_the_project_to_other_addresses() {
+        let now = Utc::now();
+        let mut restricted = link(None);
+        restricted.ip_allow_list = Some(vec!["10.0.0.0/8".parse().expect("a network")]);
+        let chain = [link(Some((Role::Owner, None))), restricted];
+        let inside = person(false, true).from_address("10.1.2.3".parse().expect("an address"));
+        let outside = person(false, true).from_address("192.0.2.1".parse().expect("an address"));
+        assert_eq!(project_access(&inside, &chain, now).role, Some(Role::Owner));
+        assert!(!project_access(&outside, &chain, now).allows(Permission::Find));
+        assert!(project_access(&person(true, true), &chain, now).reachable);
+    }
+
+    #[test]
+    fn owners_manage_up_to_delegate_and_delegates_up_to_contributor() {
+        let now = Utc::now();
+        let owner = project_access(
+            &person(false, true),
+            &[link(Some((Role::Owner, None)))],
+            now,
+        );
+        let delegate = project_access(
+            &person(false, true),
+            &[link(Some((Role::Delegate, None)))],
+            now,
+        );
+        let contributor = project_access(
+            &person(false, true),
+            &[link(Some((Role::Contributor, None)))],
+            now,
+        );
+        for role in [Role::Delegate, Role::Contributor, Role::Finder] {
+            assert!(owner.may_manage_role(role));
+        }
+        assert!(!owner.may_manage_role(Role::Owner));
+        assert!(delegate.may_manage_role(Role::Contributor));
+        assert!(!delegate.may_manage_role(Role::Delegate));
+        assert!(!contributor.may_manage_role(Role::Guest));
+    }
+
+    #[test]
+    fn an_introduced_project_opens_nothing_below_and_refuses_with_forbidden() {
+        let now = Utc::now();
+        let stranger = project_access(&person(false, true), &[link(None)], now);
+        assert!(Found::granted(stranger.clone()).is_none());
+        let found = Found::introduced(stranger, Introduction::Invitation);
+        assert!(!found.may_list_children());
+        assert!(matches!(
+            found.require(Permission::View),
+            Err(AppError::Forbidden(_))
+        ));
+        let member = project_access(
+            &person(false, true),
+            &[link(Some((Role::Guest, None)))],
+            now,
+        );
+        let found = Found::introduced(member, Introduction::Invitation);
+        assert!(found.may_list_children());
+        assert!(found.require(Permission::Read).is_ok());
+    }
+
+    #[test]
+    fn leaving_a_category_needs_update_project_there() {
+        let now = Utc::now();
+        let delegate = project_access(
+            &person(false, true),
+            &[link(Some((Role::Delegate, None)))],
+            now,
+        );
+        let guest = project_access(
+            &person(false, true),
+            &[link(Some((Role::Guest, None)))],
+            now,
+        );
+        assert!(require_move_out_of(&delegate).is_ok());
+        assert!(matches!(
+            require_move_out_of(&guest),
+            Err(AppError::Forbidden(_))
+        ));
+    }
+
+    #[test]
+    fn resources_read_by_level_follow_the_project_roles() {
+        assert_eq!(lowest_role_reading(SafetyLevel::Public), Some(Role::Guest));
+        assert_eq!(
+            lowest_role_reading(SafetyLevel::Internal),
+            Some(Role::Guest)
+        );
+        assert_eq!(
+            lowest_role_reading(SafetyLevel::Private),
+            Some(Role::Delegate)
+        );
+    }
+}

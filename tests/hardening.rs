@@ -250,3 +250,174 @@ async fn thousands_of_aliases_are_refused_before_anything_runs() -> TestResult {
     .ok();
     Ok(())
 }
+
+/// What `viewer` reads of `target`'s email.
+async fn email_of(app: &TestApp, viewer: &TestUser, target: &TestUser) -> Value {
+    app.gql(
+        Some(&viewer.token),
+        "query($id: ID!) { user(id: $id) { email } }",
+        json!({ "id": target.id }),
+    )
+    .await
+    .data("user")["email"]
+        .clone()
+}
+
+#[tokio::test]
+async fn assigning_someone_to_ones_own_project_reveals_nothing_of_theirs() -> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let attacker = app.user(&admin, "attacker").await;
+    let victim = app.user(&admin, "victim").await;
+    let project = create(&app, &attacker, "Bait", "PROJECT", None).await;
+    assign(&app, &attacker, &project, &victim, "DELEGATE").await;
+    assert_eq!(email_of(&app, &attacker, &victim).await, Value::Null);
+    let members = app
+        .gql(
+            Some(&attacker.token),
+            "query($id: ID!) { project(id: $id) { members { edges { node { user { username email } } } } } }",
+            json!({ "id": project }),
+        )
+        .await;
+    assert!(!mentions(&members.body, "victim@example.org"));
+    // Handing over the ownership does not reveal it either.
+    app.gql(
+        Some(&attacker.token),
+        "mutation($p: ID!, $u: ID!) { transferOwnership(projectId: $p, newOwnerId: $u, oldOwnerRole: DELEGATE) { id } }",
+        json!({ "p": project, "u": victim.id }),
+    )
+    .await
+    .ok();
+    let owner_email = app
+        .gql(
+            Some(&attacker.token),
+            "query($id: ID!) { project(id: $id) { owner { email } myAccess { ownerEmail } } }",
+            json!({ "id": project }),
+        )
+        .await;
+    assert!(!mentions(&owner_email.body, "victim@example.org"));
+    // The victim, who did nothing, sees the attacker's: the attacker joined by their own act.
+    assert_eq!(
+        email_of(&app, &victim, &attacker).await,
+        "attacker@example.org"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn joining_by_invitation_or_by_a_superuser_shows_the_email_to_members() -> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let owner = app.user(&admin, "owner").await;
+    let joiner = app.user(&admin, "joiner").await;
+    let placed = app.user(&admin, "placed").await;
+    let stranger = app.user(&admin, "stranger").await;
+    let project = create(&app, &owner, "Study", "PROJECT", None).await;
+    let invited = app
+        .gql(
+            Some(&owner.token),
+            "mutation($input: InviteInput!) { invite(input: $input) { id } }",
+            json!({ "input": { "projectId": project, "email": "joiner@example.org", "role": "GUEST" } }),
+        )
+        .await;
+    let invitation = invited.data("invite")["id"].clone();
+    app.gql(
+        Some(&joiner.token),
+        "mutation($id: ID!) { acceptInvitation(id: $id) { id } }",
+        json!({ "id": invitation }),
+    )
+    .await
+    .ok();
+    assign(&app, &admin, &project, &placed, "VIEWER").await;
+    assert_eq!(email_of(&app, &owner, &joiner).await, "joiner@example.org");
+    assert_eq!(email_of(&app, &placed, &joiner).await, "joiner@example.org");
+    assert_eq!(email_of(&app, &owner, &placed).await, "placed@example.org");
+    assert_eq!(email_of(&app, &stranger, &joiner).await, Value::Null);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_audit_trail_backfills_how_each_member_joined() -> TestResult {
+    use entity::role_assignment;
+    use sea_orm::{ConnectionTrait, EntityTrait};
+
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let owner = app.user(&admin, "owner").await;
+    let joiner = app.user(&admin, "joiner").await;
+    let placed = app.user(&admin, "placed").await;
+    let assigned = app.user(&admin, "assigned").await;
+    let project = create(&app, &owner, "Study", "PROJECT", None).await;
+    create(&app, &admin, "Admin's own", "PROJECT", None).await;
+    app.gql(
+        Some(&admin.token),
+        "mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }",
+        json!({ "input": { "title": "Given", "type": "PROJECT", "ownerId": owner.id } }),
+    )
+    .await
+    .ok();
+    let invited = app
+        .gql(
+            Some(&owner.token),
+            "mutation($input: InviteInput!) { invite(input: $input) { id } }",
+            json!({ "input": { "projectId": project, "email": "joiner@example.org", "role": "GUEST" } }),
+        )
+        .await;
+    app.gql(
+        Some(&joiner.token),
+        "mutation($id: ID!) { acceptInvitation(id: $id) { id } }",
+        json!({ "id": invited.data("invite")["id"] }),
+    )
+    .await
+    .ok();
+    assign(&app, &admin, &project, &placed, "VIEWER").await;
+    assign(&app, &owner, &project, &assigned, "VIEWER").await;
+
+    let db = &app.state.db;
+    let flags = |rows: Vec<role_assignment::Model>| {
+        let mut flags: Vec<_> = rows
+            .into_iter()
+            .map(|row| (row.id, row.email_shared, row.self_granted))
+            .collect();
+        flags.sort();
+        flags
+    };
+    let written = flags(role_assignment::Entity::find().all(db).await?);
+    assert_eq!(written.iter().filter(|row| row.1).count(), 5);
+    db.execute_unprepared("UPDATE role_assignments SET email_shared = FALSE, self_granted = FALSE")
+        .await?;
+    migration::backfill_membership(db).await?;
+    assert_eq!(
+        flags(role_assignment::Entity::find().all(db).await?),
+        written
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn creating_a_project_does_not_open_a_restricted_user_list() -> TestResult {
+    let app = TestApp::spawn_with(&["--restrict-user-list", "true"]).await;
+    let admin = app.superuser().await;
+    let loner = app.user(&admin, "loner").await;
+    create(&app, &loner, "Mine", "CATEGORY", None).await;
+    app.gql(Some(&loner.token), "{ users { totalCount } }", json!({}))
+        .await
+        .expect_code("FORBIDDEN");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_bad_cursor_in_a_nested_list_is_the_clients_error() -> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let lab = create(&app, &admin, "Lab", "CATEGORY", None).await;
+    for field in ["members", "children", "events", "invitations", "resources"] {
+        let query = format!(
+            "query($id: ID!) {{ project(id: $id) {{ {field}(after: \"not a cursor\") {{ totalCount }} }} }}"
+        );
+        app.gql(Some(&admin.token), &query, json!({ "id": lab }))
+            .await
+            .expect_code("BAD_USER_INPUT");
+    }
+    Ok(())
+}

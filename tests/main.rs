@@ -13,6 +13,7 @@ mod mail_server;
 mod matrix;
 mod metrics;
 mod projects;
+mod properties;
 mod resources;
 mod roles;
 mod schema;

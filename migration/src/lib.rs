@@ -11,7 +11,9 @@ mod m20261123_000005_settings;
 mod m20261123_000006_access_indexes;
 mod m20261130_000008_ancestors_and_membership;
 
-pub use m20261130_000008_ancestors_and_membership::rebuild_project_ancestors;
+pub use m20261130_000008_ancestors_and_membership::{
+    backfill_membership, rebuild_project_ancestors,
+};
 
 pub struct Migrator;
 

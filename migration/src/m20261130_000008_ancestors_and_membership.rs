@@ -47,6 +47,39 @@ pub async fn rebuild_project_ancestors<C: ConnectionTrait>(db: &C) -> Result<(),
     Ok(())
 }
 
+/// Sets `email_shared` and `self_granted` on existing assignments from the audit
+/// trail, as the service sets them when it writes an assignment.
+pub async fn backfill_membership<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
+    let created_by_self = by_audit(
+        "project.create",
+        "e.project_id = role_assignments.project_id AND e.actor_id = role_assignments.user_id",
+    );
+    let created_by_superuser = by_audit(
+        "project.create",
+        "e.project_id = role_assignments.project_id AND actor.is_superuser = TRUE",
+    );
+    let accepted = by_audit(
+        "invitation.accept",
+        "e.project_id = role_assignments.project_id AND e.actor_id = role_assignments.user_id",
+    );
+    let assigned_by_superuser = by_audit(
+        "role.assign",
+        "e.target_id = role_assignments.id AND actor.is_superuser = TRUE",
+    );
+    db.execute_unprepared(&format!(
+        "UPDATE role_assignments SET self_granted = TRUE \
+         WHERE {CREATED_WITH_PROJECT} AND {created_by_self}"
+    ))
+    .await?;
+    db.execute_unprepared(&format!(
+        "UPDATE role_assignments SET email_shared = TRUE WHERE \
+         ({CREATED_WITH_PROJECT} AND ({created_by_self} OR {created_by_superuser})) \
+         OR {accepted} OR {assigned_by_superuser}"
+    ))
+    .await?;
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -54,33 +87,7 @@ impl MigrationTrait for Migration {
         add_membership_columns(manager).await?;
         let db = manager.get_connection();
         db.execute_unprepared(BACKFILL_ANCESTORS).await?;
-        let created_by_self = by_audit(
-            "project.create",
-            "e.project_id = role_assignments.project_id AND e.actor_id = role_assignments.user_id",
-        );
-        let created_by_superuser = by_audit(
-            "project.create",
-            "e.project_id = role_assignments.project_id AND actor.is_superuser = TRUE",
-        );
-        let accepted = by_audit(
-            "invitation.accept",
-            "e.project_id = role_assignments.project_id AND e.actor_id = role_assignments.user_id",
-        );
-        let assigned_by_superuser = by_audit(
-            "role.assign",
-            "e.target_id = role_assignments.id AND actor.is_superuser = TRUE",
-        );
-        db.execute_unprepared(&format!(
-            "UPDATE role_assignments SET self_granted = TRUE \
-             WHERE {CREATED_WITH_PROJECT} AND {created_by_self}"
-        ))
-        .await?;
-        db.execute_unprepared(&format!(
-            "UPDATE role_assignments SET email_shared = TRUE WHERE \
-             ({CREATED_WITH_PROJECT} AND ({created_by_self} OR {created_by_superuser})) \
-             OR {accepted} OR {assigned_by_superuser}"
-        ))
-        .await?;
+        backfill_membership(db).await?;
         Ok(())
     }
 
