@@ -8,7 +8,7 @@ use chrono::{Duration, Utc};
 use entity::{project, role_assignment, user};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use roster::{auth::Viewer, domain::projects};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, FromQueryResult, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, FromQueryResult, Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
