@@ -1,12 +1,15 @@
 //! Integration tests: one binary, every test against a real HTTP endpoint with its
 //! own database (see `common`).
 
+mod account_limits;
 mod audit;
 mod auth;
 mod budget;
 mod cli;
 mod common;
+mod email_verification;
 mod http;
+mod input_hygiene;
 mod invitations;
 mod mail_server;
 mod matrix;

@@ -3,6 +3,7 @@
 //! transaction and records its audit event in it. No GraphQL types here.
 
 pub mod audit;
+pub mod email_secrets;
 pub mod invitations;
 pub mod projects;
 pub mod resources;
@@ -11,6 +12,7 @@ pub mod sessions;
 pub mod settings;
 pub mod users;
 pub mod validate;
+pub mod verification;
 
 use std::collections::HashMap;
 
