@@ -61,6 +61,11 @@ pub struct Config {
     #[arg(long, env = "ROSTER_LOGIN_MAX_FAILURES_PER_ADDRESS", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub login_max_failures_per_address: u32,
 
+    /// Password reset requests allowed per client address within the failed-login
+    /// window before RATE_LIMITED.
+    #[arg(long, env = "ROSTER_PASSWORD_RESETS_PER_ADDRESS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub password_resets_per_address: u32,
+
     /// The window, in seconds, over which failed logins are counted.
     #[arg(long, env = "ROSTER_LOGIN_FAILURE_WINDOW_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub login_failure_window_secs: u64,

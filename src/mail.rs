@@ -74,7 +74,10 @@ pub async fn enqueue(conn: &impl ConnectionTrait, state: &AppState, email: Email
 
 /// The text and HTML bodies of a queued message as they are sent, its secret
 /// filled in.
-pub fn render(state: &AppState, message: &outbound_email::Model) -> anyhow::Result<(String, String)> {
+pub fn render(
+    state: &AppState,
+    message: &outbound_email::Model,
+) -> anyhow::Result<(String, String)> {
     let text = message.body_text.clone().unwrap_or_default();
     let html = message.body_html.clone().unwrap_or_default();
     let Some(sealed) = &message.sealed_secret else {

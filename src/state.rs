@@ -15,7 +15,9 @@ use tokio::sync::Notify;
 
 use crate::{
     auth::{jwt::JwtKeys, seal::Sealer},
-    config::Config, domain::settings::registry::Registry, telemetry::Metrics,
+    config::Config,
+    domain::settings::registry::Registry,
+    telemetry::Metrics,
 };
 
 #[derive(Clone)]

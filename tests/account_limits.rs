@@ -12,7 +12,8 @@ use crate::{
     projects::create,
 };
 
-const LOGIN: &str = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }";
+const LOGIN: &str =
+    "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }";
 const INVITE: &str = "mutation($input: InviteInput!) { invite(input: $input) { id } }";
 const BY_TOKEN: &str = "query($t: String!) { invitationByToken(token: $t) { id status } }";
 
@@ -47,7 +48,11 @@ async fn thirty_wrong_current_passwords_in_one_request_are_rate_limited() -> Tes
         })
         .collect();
     let response = app
-        .gql(Some(&bob.token), &format!("mutation {{ {fields} }}"), json!({}))
+        .gql(
+            Some(&bob.token),
+            &format!("mutation {{ {fields} }}"),
+            json!({}),
+        )
         .await;
     let codes = codes_by_alias(&response.body, 30);
     let limited = codes
@@ -55,7 +60,11 @@ async fn thirty_wrong_current_passwords_in_one_request_are_rate_limited() -> Tes
         .filter(|code| code.as_deref() == Some("RATE_LIMITED"))
         .count();
     assert_eq!(limited, 25, "five guesses, then the limit: {codes:?}");
-    assert!(codes[..5].iter().all(|code| code.as_deref() == Some("BAD_USER_INPUT")));
+    assert!(
+        codes[..5]
+            .iter()
+            .all(|code| code.as_deref() == Some("BAD_USER_INPUT"))
+    );
 
     // While limited, the right password is refused too, in either mutation.
     let change = "mutation($old: String!) { changePassword(oldPassword: $old, newPassword: \"a brand new password\") }";
@@ -95,17 +104,24 @@ async fn forty_resent_invitations_hit_the_limit() -> TestResult {
             json!({ "input": { "projectId": project, "email": "target@example.org", "role": "GUEST" } }),
         )
         .await;
-    let id = invited.data("invite")["id"].as_str().ok_or("id")?.to_owned();
+    let id = invited.data("invite")["id"]
+        .as_str()
+        .ok_or("id")?
+        .to_owned();
     let resend = "mutation($id: ID!) { resendInvitation(id: $id) { id } }";
     let mut codes = Vec::new();
     for _ in 0..40 {
-        let response = app.gql(Some(&owner.token), resend, json!({ "id": id })).await;
+        let response = app
+            .gql(Some(&owner.token), resend, json!({ "id": id }))
+            .await;
         codes.push(response.code().map(str::to_owned));
     }
     // Thirty per user and hour by default: the invitation and 29 resends.
     assert!(codes[..29].iter().all(Option::is_none), "{codes:?}");
     assert!(
-        codes[29..].iter().all(|code| code.as_deref() == Some("RATE_LIMITED")),
+        codes[29..]
+            .iter()
+            .all(|code| code.as_deref() == Some("RATE_LIMITED")),
         "{codes:?}"
     );
     assert_eq!(outbox(&app).await.len(), 30);
@@ -176,13 +192,9 @@ async fn absurd_login_input_is_refused_cleanly_and_still_counted() -> TestResult
     app.gql(None, LOGIN, json!({ "u": long_email, "p": long_password }))
         .await
         .expect_code("UNAUTHENTICATED");
-    app.gql(
-        None,
-        LOGIN,
-        json!({ "u": "admin", "p": PASSWORD }),
-    )
-    .await
-    .ok();
+    app.gql(None, LOGIN, json!({ "u": "admin", "p": PASSWORD }))
+        .await
+        .ok();
     Ok(())
 }
 
@@ -227,7 +239,10 @@ async fn invitation_by_token_answers_only_for_pending_invitations() -> TestResul
                     json!({ "input": { "projectId": project, "email": email, "role": "GUEST", "expiresInDays": 1 } }),
                 )
                 .await;
-            let id = response.data("invite")["id"].as_str().expect("id").to_owned();
+            let id = response.data("invite")["id"]
+                .as_str()
+                .expect("id")
+                .to_owned();
             (id, link_token(app, email, "/invitations/").await)
         }
     };
@@ -263,7 +278,9 @@ async fn invitation_by_token_answers_only_for_pending_invitations() -> TestResul
             .expect_code("NOT_FOUND");
     }
     app.clock.advance(Duration::from_secs(2 * 86_400));
-    let late = app.gql(None, BY_TOKEN, json!({ "t": expiring_token })).await;
+    let late = app
+        .gql(None, BY_TOKEN, json!({ "t": expiring_token }))
+        .await;
     assert_eq!(late.data("invitationByToken")["status"], "EXPIRED");
     Ok(())
 }

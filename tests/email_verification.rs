@@ -18,7 +18,8 @@ use crate::{
 };
 
 const UPDATE_USER: &str = "mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id email pendingEmail emailVerified name } }";
-const VERIFY: &str = "mutation($t: String!) { verifyEmail(token: $t) { id email pendingEmail emailVerified } }";
+const VERIFY: &str =
+    "mutation($t: String!) { verifyEmail(token: $t) { id email pendingEmail emailVerified } }";
 const ME: &str = "{ me { id email pendingEmail emailVerified } }";
 const INVITE: &str = "mutation($input: InviteInput!) { invite(input: $input) { id } }";
 
@@ -48,7 +49,11 @@ pub async fn link_token(app: &TestApp, to: &str, path: &str) -> String {
         .into_iter()
         .rev()
         .find(|message| {
-            message.to_address == to && message.body_text.as_deref().is_some_and(|body| body.contains(path))
+            message.to_address == to
+                && message
+                    .body_text
+                    .as_deref()
+                    .is_some_and(|body| body.contains(path))
         })
         .unwrap_or_else(|| panic!("no message to {to} with a {path} link"));
     let (text, _) = roster::mail::render(&app.state, &message).expect("render the message");
@@ -84,7 +89,12 @@ async fn a_users_own_new_email_waits_for_the_link_sent_to_it() -> TestResult {
         .find(|message| message.to_address == "bob@example.org")
         .ok_or("a notice to the old address")?;
     assert!(notice.sealed_secret.is_none());
-    assert!(notice.body_text.as_deref().is_some_and(|body| body.contains("robert@example.org")));
+    assert!(
+        notice
+            .body_text
+            .as_deref()
+            .is_some_and(|body| body.contains("robert@example.org"))
+    );
     let token = link_token(&app, "robert@example.org", "/verify-email/").await;
     assert!(token.starts_with("rsv_"), "{token}");
 
@@ -97,7 +107,9 @@ async fn a_users_own_new_email_waits_for_the_link_sent_to_it() -> TestResult {
     .await
     .expect_code("UNAUTHENTICATED");
 
-    let verified = app.gql(Some(&bob.token), VERIFY, json!({ "t": token })).await;
+    let verified = app
+        .gql(Some(&bob.token), VERIFY, json!({ "t": token }))
+        .await;
     let verified = verified.data("verifyEmail");
     assert_eq!(verified["email"], "robert@example.org");
     assert!(verified["pendingEmail"].is_null());
@@ -160,16 +172,30 @@ async fn pending_email_and_email_verified_are_for_the_user_and_superusers_only()
     let admin = app.superuser().await;
     let alice = app.user(&admin, "alice").await;
     let bob = app.user(&admin, "bob").await;
-    change_email(&app, &alice, "alice.new@example.org").await.ok();
+    change_email(&app, &alice, "alice.new@example.org")
+        .await
+        .ok();
     let query = "query($id: ID!) { user(id: $id) { pendingEmail emailVerified } }";
-    let as_bob = app.gql(Some(&bob.token), query, json!({ "id": alice.id })).await;
+    let as_bob = app
+        .gql(Some(&bob.token), query, json!({ "id": alice.id }))
+        .await;
     assert!(as_bob.data("user")["pendingEmail"].is_null());
     assert!(as_bob.data("user")["emailVerified"].is_null());
-    let as_admin = app.gql(Some(&admin.token), query, json!({ "id": alice.id })).await;
-    assert_eq!(as_admin.data("user")["pendingEmail"], "alice.new@example.org");
+    let as_admin = app
+        .gql(Some(&admin.token), query, json!({ "id": alice.id }))
+        .await;
+    assert_eq!(
+        as_admin.data("user")["pendingEmail"],
+        "alice.new@example.org"
+    );
     assert_eq!(as_admin.data("user")["emailVerified"], true);
-    let as_alice = app.gql(Some(&alice.token), query, json!({ "id": alice.id })).await;
-    assert_eq!(as_alice.data("user")["pendingEmail"], "alice.new@example.org");
+    let as_alice = app
+        .gql(Some(&alice.token), query, json!({ "id": alice.id }))
+        .await;
+    assert_eq!(
+        as_alice.data("user")["pendingEmail"],
+        "alice.new@example.org"
+    );
     Ok(())
 }
 
@@ -182,7 +208,10 @@ async fn an_address_of_another_account_is_pending_without_a_word_and_conflicts_o
     let bob = app.user(&admin, "bob").await;
     // Asking for a taken address answers as for any other: nothing is enumerated.
     let asked = change_email(&app, &bob, "alice@example.org").await;
-    assert_eq!(asked.data("updateUser")["pendingEmail"], "alice@example.org");
+    assert_eq!(
+        asked.data("updateUser")["pendingEmail"],
+        "alice@example.org"
+    );
     let token = link_token(&app, "alice@example.org", "/verify-email/").await;
     app.gql(None, VERIFY, json!({ "t": token }))
         .await
@@ -271,12 +300,20 @@ async fn verification_emails_are_limited_per_user() -> TestResult {
     let mut codes = Vec::new();
     for _ in 0..8 {
         let response = app
-            .gql(Some(&bob.token), "mutation { resendEmailVerification }", json!({}))
+            .gql(
+                Some(&bob.token),
+                "mutation { resendEmailVerification }",
+                json!({}),
+            )
             .await;
         codes.push(response.code().map(str::to_owned));
     }
     // Five per hour: the change and four resends.
-    assert_eq!(codes.iter().filter(|code| code.is_none()).count(), 4, "{codes:?}");
+    assert_eq!(
+        codes.iter().filter(|code| code.is_none()).count(),
+        4,
+        "{codes:?}"
+    );
     assert_eq!(codes[4].as_deref(), Some("RATE_LIMITED"), "{codes:?}");
     change_email(&app, &bob, "other@example.org")
         .await
@@ -288,8 +325,8 @@ async fn verification_emails_are_limited_per_user() -> TestResult {
 }
 
 #[tokio::test]
-async fn a_user_who_sets_their_email_to_an_invited_address_cannot_take_the_invitation()
--> TestResult {
+async fn a_user_who_sets_their_email_to_an_invited_address_cannot_take_the_invitation() -> TestResult
+{
     let app = TestApp::spawn().await;
     let admin = app.superuser().await;
     let owner = app.user(&admin, "owner").await;
@@ -302,9 +339,14 @@ async fn a_user_who_sets_their_email_to_an_invited_address_cannot_take_the_invit
             json!({ "input": { "projectId": category, "email": "victim@example.org", "role": "DELEGATE" } }),
         )
         .await;
-    let id = invitation.data("invite")["id"].as_str().ok_or("id")?.to_owned();
+    let id = invitation.data("invite")["id"]
+        .as_str()
+        .ok_or("id")?
+        .to_owned();
 
-    change_email(&app, &mallory, "victim@example.org").await.ok();
+    change_email(&app, &mallory, "victim@example.org")
+        .await
+        .ok();
     let mine = app
         .gql(Some(&mallory.token), "{ myInvitations { id } }", json!({}))
         .await;
@@ -336,7 +378,7 @@ async fn a_user_who_sets_their_email_to_an_invited_address_cannot_take_the_invit
     Ok(())
 }
 
-async fn set_unverified(app: &TestApp, user: &TestUser) {
+pub async fn set_unverified(app: &TestApp, user: &TestUser) {
     let id: Uuid = user.id.parse().expect("a user id");
     user::Entity::update_many()
         .col_expr(user::Column::EmailVerified, Expr::value(false))
@@ -347,8 +389,8 @@ async fn set_unverified(app: &TestApp, user: &TestUser) {
 }
 
 #[tokio::test]
-async fn an_unproven_address_matches_no_invitation_until_an_invitation_link_proves_it()
--> TestResult {
+async fn an_unproven_address_matches_no_invitation_until_an_invitation_link_proves_it() -> TestResult
+{
     let app = TestApp::spawn().await;
     let admin = app.superuser().await;
     let owner = app.user(&admin, "owner").await;
@@ -364,7 +406,10 @@ async fn an_unproven_address_matches_no_invitation_until_an_invitation_link_prov
             json!({ "input": { "projectId": project, "email": "legacy@example.org", "role": "GUEST" } }),
         )
         .await;
-    let id = invited.data("invite")["id"].as_str().ok_or("id")?.to_owned();
+    let id = invited.data("invite")["id"]
+        .as_str()
+        .ok_or("id")?
+        .to_owned();
     let mine = app
         .gql(Some(&legacy.token), "{ myInvitations { id } }", json!({}))
         .await;
@@ -403,11 +448,17 @@ async fn no_secret_waits_in_the_outbox_in_the_clear() -> TestResult {
     )
     .await
     .ok();
-    change_email(&app, &owner, "owner.new@example.org").await.ok();
+    change_email(&app, &owner, "owner.new@example.org")
+        .await
+        .ok();
     let queued = outbox(&app).await;
     assert_eq!(queued.len(), 3, "an invitation, a verification, a notice");
     for message in &queued {
-        for stored in [&message.body_text, &message.body_html, &message.sealed_secret] {
+        for stored in [
+            &message.body_text,
+            &message.body_html,
+            &message.sealed_secret,
+        ] {
             let stored = stored.as_deref().unwrap_or_default();
             assert!(
                 !stored.contains("rsi_") && !stored.contains("rsv_"),
@@ -464,11 +515,39 @@ async fn the_migration_trusts_only_addresses_the_audit_trail_proves() -> TestRes
     let nameless = app.user(&admin, "nameless").await;
     let id = |user: &TestUser| -> Uuid { user.id.parse().expect("a user id") };
     // Events as the code before this migration wrote them.
-    audit(&app, "user.update", Some(id(&self_set)), id(&self_set), json!({ "fields": ["email"] })).await;
-    audit(&app, "user.update", Some(id(&set_by_admin)), id(&set_by_admin), json!({ "fields": ["email"] })).await;
+    audit(
+        &app,
+        "user.update",
+        Some(id(&self_set)),
+        id(&self_set),
+        json!({ "fields": ["email"] }),
+    )
+    .await;
+    audit(
+        &app,
+        "user.update",
+        Some(id(&set_by_admin)),
+        id(&set_by_admin),
+        json!({ "fields": ["email"] }),
+    )
+    .await;
     app.clock.advance(Duration::from_secs(5));
-    audit(&app, "user.update", Some(id(&admin)), id(&set_by_admin), json!({ "fields": ["email", "name"] })).await;
-    audit(&app, "user.update", Some(id(&set_back)), id(&set_back), json!({ "fields": ["name"] })).await;
+    audit(
+        &app,
+        "user.update",
+        Some(id(&admin)),
+        id(&set_by_admin),
+        json!({ "fields": ["email", "name"] }),
+    )
+    .await;
+    audit(
+        &app,
+        "user.update",
+        Some(id(&set_back)),
+        id(&set_back),
+        json!({ "fields": ["name"] }),
+    )
+    .await;
     audit_event::Entity::delete_many()
         .filter(audit_event::Column::TargetId.eq(id(&nameless)))
         .exec(&app.state.db)
@@ -476,10 +555,22 @@ async fn the_migration_trusts_only_addresses_the_audit_trail_proves() -> TestRes
 
     Migrator::down(&app.state.db, Some(1)).await?;
     Migrator::up(&app.state.db, None).await?;
-    assert!(verified_flag(&app, &created).await, "created by a superuser");
-    assert!(verified_flag(&app, &set_by_admin).await, "last set by a superuser");
-    assert!(!verified_flag(&app, &self_set).await, "last set by the user");
-    assert!(verified_flag(&app, &set_back).await, "a name change proves nothing either way");
+    assert!(
+        verified_flag(&app, &created).await,
+        "created by a superuser"
+    );
+    assert!(
+        verified_flag(&app, &set_by_admin).await,
+        "last set by a superuser"
+    );
+    assert!(
+        !verified_flag(&app, &self_set).await,
+        "last set by the user"
+    );
+    assert!(
+        verified_flag(&app, &set_back).await,
+        "a name change proves nothing either way"
+    );
     assert!(!verified_flag(&app, &nameless).await, "no trail at all");
     Ok(())
 }

@@ -433,7 +433,10 @@ async fn email_queued_without_smtp_waits_in_the_outbox_and_survives_a_restart() 
         sent = outbox(&second).await;
     }
     assert!(sent[0].sent_at.is_some());
-    assert_eq!(sent[0].body_text, None, "a sent email no longer keeps its body");
+    assert_eq!(
+        sent[0].body_text, None,
+        "a sent email no longer keeps its body"
+    );
     assert_eq!(
         sent[0].sealed_secret, None,
         "a sent email no longer keeps its secret"

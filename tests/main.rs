@@ -14,6 +14,7 @@ mod invitations;
 mod mail_server;
 mod matrix;
 mod metrics;
+mod password_reset;
 mod projects;
 mod resources;
 mod roles;

@@ -475,9 +475,14 @@ async fn a_user_may_change_their_own_name_and_email() -> TestResult {
     )
     .await
     .expect_code("BAD_USER_INPUT");
-    update(&app, &admin, &bob.id, json!({ "email": "ADMIN@example.org" }))
-        .await
-        .expect_code("CONFLICT");
+    update(
+        &app,
+        &admin,
+        &bob.id,
+        json!({ "email": "ADMIN@example.org" }),
+    )
+    .await
+    .expect_code("CONFLICT");
     update(&app, &bob, &bob.id, json!({ "name": "x".repeat(256) }))
         .await
         .expect_code("BAD_USER_INPUT");

@@ -34,7 +34,11 @@ const BACKFILL_FAMILY_START: &str = "\
         SELECT MIN(r.created_at) FROM refresh_tokens r WHERE r.family_id = refresh_tokens.family_id \
     )";
 
-async fn add_column(manager: &SchemaManager<'_>, table: &str, column: ColumnDef) -> Result<(), DbErr> {
+async fn add_column(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    column: ColumnDef,
+) -> Result<(), DbErr> {
     manager
         .alter_table(
             Table::alter()
@@ -48,7 +52,12 @@ async fn add_column(manager: &SchemaManager<'_>, table: &str, column: ColumnDef)
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        add_column(manager, "users", boolean("email_verified").default(false).take()).await?;
+        add_column(
+            manager,
+            "users",
+            boolean("email_verified").default(false).take(),
+        )
+        .await?;
         add_column(manager, "users", string_len_null("pending_email", 320)).await?;
         // A constant default lets SQLite add a NOT NULL column; the backfill below
         // replaces it in every existing row, and new rows always set it.

@@ -176,8 +176,8 @@ async fn require_invitation_budget(
     if access::bypasses_invitation_limits(viewer) {
         return Ok(());
     }
-    let window = chrono::Duration::from_std(state.config.invitation_window())
-        .map_err(AppError::internal)?;
+    let window =
+        chrono::Duration::from_std(state.config.invitation_window()).map_err(AppError::internal)?;
     let recent = || {
         audit_event::Entity::find()
             .filter(audit_event::Column::Action.is_in(["invitation.create", "invitation.resend"]))

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod email_secrets;
 pub mod invitations;
+pub mod password_reset;
 pub mod projects;
 pub mod resources;
 pub mod roles;

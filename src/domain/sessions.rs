@@ -135,7 +135,7 @@ pub async fn check_current_password(
 /// limit. The guess is recorded before it is counted and checked, and forgiven only
 /// if it proves right: concurrent guesses then count one another, so a burst gets
 /// no more tries than the limit. Returns the rows that record it.
-async fn begin_guess(
+pub(crate) async fn begin_guess(
     state: &AppState,
     limits: &[(String, u32)],
     refusal: &str,
@@ -212,6 +212,16 @@ async fn forget_attempt(conn: &impl ConnectionTrait, attempt: &[Uuid]) -> AppRes
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// Clears the failed guesses of an account's password (logins and current
+/// passwords), once a reset link proved who is asking.
+pub(crate) async fn forget_password_failures(
+    conn: &impl ConnectionTrait,
+    account: &user::Model,
+) -> AppResult<()> {
+    forget_failures(conn, &format!("user:{}", account.username)).await?;
+    forget_failures(conn, &format!("password:{}", account.id)).await
 }
 
 /// Clears the failures counted under a key (after the right secret was given).

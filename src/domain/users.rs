@@ -238,30 +238,7 @@ pub async fn update(
     changes: UserChanges,
 ) -> AppResult<user::Model> {
     authorize_update(viewer, id, &changes)?;
-    let email = changes.email.as_deref().map(validate::email).transpose()?;
-    let name = changes
-        .name
-        .as_deref()
-        .map(|name| validate::display_name(Some(name)))
-        .transpose()?;
-    let own_credentials = viewer.is(id) && (email.is_some() || changes.password.is_some());
-    if own_credentials {
-        let me = viewer.require_user()?;
-        let Some(current) = changes.current_password.as_deref() else {
-            return Err(AppError::BadUserInput(
-                "`currentPassword` is required to change your own email or password".into(),
-            ));
-        };
-        sessions::check_current_password(state, me, current).await?;
-    }
-    let password_hash = match &changes.password {
-        Some(new_password) => {
-            password::check_strength(new_password)?;
-            Some(password::hash(new_password).await?)
-        }
-        None => None,
-    };
-
+    let checked = check_changes(state, viewer, id, &changes).await?;
     let txn = state.db.begin().await?;
     let may_remove_a_superuser =
         changes.is_superuser == Some(false) || changes.is_active == Some(false);
@@ -276,29 +253,11 @@ pub async fn update(
     if may_remove_a_superuser && target.is_superuser && target.is_active {
         require_another(&superusers, id)?;
     }
-    let mut changed_fields = Vec::new();
-    let mut active: user::ActiveModel = target.clone().into();
-    if let Some(email) = email {
-        if viewer.is(id) {
-            let pending = verification::request_change(&txn, state, &target, email).await?;
-            changed_fields.push("pendingEmail");
-            active.pending_email = Set(pending);
-        } else {
-            changed_fields.push("email");
-            set_verified_email(&txn, &mut active, id, email).await?;
-        }
-    }
-    if let Some(name) = name {
-        changed_fields.push("name");
-        active.name = Set(name);
-    }
     let ends_sessions =
-        password_hash.is_some() || (target.is_active && changes.is_active == Some(false));
-    if let Some(hash) = password_hash {
-        changed_fields.push("password");
-        active.password_hash = Set(hash);
-        email_secrets::void(&txn, id, &[SecretPurpose::ResetPassword]).await?;
-    }
+        checked.password_hash.is_some() || (target.is_active && changes.is_active == Some(false));
+    let mut active: user::ActiveModel = target.clone().into();
+    let mut changed_fields =
+        apply_profile(&txn, state, viewer, &target, &mut active, checked).await?;
     if let Some(is_superuser) = changes.is_superuser {
         changed_fields.push("isSuperuser");
         active.is_superuser = Set(is_superuser);
@@ -330,6 +289,83 @@ pub async fn update(
     txn.commit().await?;
     state.mail_queued.notify_one();
     Ok(updated)
+}
+
+/// Profile changes that passed their rules, the password hashed.
+struct CheckedChanges {
+    email: Option<String>,
+    name: Option<String>,
+    password_hash: Option<String>,
+}
+
+/// Validates the changes, checks the current password when users change their own
+/// email or password, and hashes a new password (slow: before the transaction).
+async fn check_changes(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    changes: &UserChanges,
+) -> AppResult<CheckedChanges> {
+    let email = changes.email.as_deref().map(validate::email).transpose()?;
+    let name = changes
+        .name
+        .as_deref()
+        .map(|name| validate::display_name(Some(name)))
+        .transpose()?;
+    if viewer.is(id) && (email.is_some() || changes.password.is_some()) {
+        let me = viewer.require_user()?;
+        let Some(current) = changes.current_password.as_deref() else {
+            return Err(AppError::BadUserInput(
+                "`currentPassword` is required to change your own email or password".into(),
+            ));
+        };
+        sessions::check_current_password(state, me, current).await?;
+    }
+    let password_hash = match &changes.password {
+        Some(new_password) => {
+            password::check_strength(new_password)?;
+            Some(password::hash(new_password).await?)
+        }
+        None => None,
+    };
+    Ok(CheckedChanges {
+        email,
+        name,
+        password_hash,
+    })
+}
+
+/// Applies email, name and password to `active`; returns the fields changed. A
+/// user's own email only becomes pending; a superuser's choice is in force at once.
+async fn apply_profile(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    viewer: &Viewer,
+    target: &user::Model,
+    active: &mut user::ActiveModel,
+    checked: CheckedChanges,
+) -> AppResult<Vec<&'static str>> {
+    let mut changed_fields = Vec::new();
+    if let Some(email) = checked.email {
+        if viewer.is(target.id) {
+            let pending = verification::request_change(txn, state, target, email).await?;
+            changed_fields.push("pendingEmail");
+            active.pending_email = Set(pending);
+        } else {
+            changed_fields.push("email");
+            set_verified_email(txn, active, target.id, email).await?;
+        }
+    }
+    if let Some(name) = checked.name {
+        changed_fields.push("name");
+        active.name = Set(name);
+    }
+    if let Some(hash) = checked.password_hash {
+        changed_fields.push("password");
+        active.password_hash = Set(hash);
+        email_secrets::void(txn, target.id, &[SecretPurpose::ResetPassword]).await?;
+    }
+    Ok(changed_fields)
 }
 
 /// Every change, even an empty one, needs at least the right to edit the profile

@@ -90,8 +90,19 @@ mod tests {
 
     #[test]
     fn one_line_texts_refuse_every_control_character() {
-        assert_eq!(single_line("a title", "  Lab  ").ok().as_deref(), Some("Lab"));
-        for bad in ["a\nb", "Lab\n", "a\tb", "a\rb", "a\u{0}b", "a\u{1b}[31mb", "a\u{85}b"] {
+        assert_eq!(
+            single_line("a title", "  Lab  ").ok().as_deref(),
+            Some("Lab")
+        );
+        for bad in [
+            "a\nb",
+            "Lab\n",
+            "a\tb",
+            "a\rb",
+            "a\u{0}b",
+            "a\u{1b}[31mb",
+            "a\u{85}b",
+        ] {
             assert!(single_line("a title", bad).is_err(), "{bad:?}");
         }
     }

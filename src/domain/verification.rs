@@ -38,9 +38,7 @@ pub struct VerifiedEmail(String);
 impl VerifiedEmail {
     /// The account's email if it is proven.
     pub fn of(account: &user::Model) -> Option<Self> {
-        account
-            .email_verified
-            .then(|| Self(account.email.clone()))
+        account.email_verified.then(|| Self(account.email.clone()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -79,7 +77,11 @@ pub async fn request_change(
         txn,
         state,
         Some(account.id),
-        Event::new(REQUEST, Some(account.id), json!({ "pendingEmail": new_email })),
+        Event::new(
+            REQUEST,
+            Some(account.id),
+            json!({ "pendingEmail": new_email }),
+        ),
     )
     .await?;
     Ok(Some(new_email))
