@@ -284,3 +284,23 @@ async fn invitation_by_token_answers_only_for_pending_invitations() -> TestResul
     assert_eq!(late.data("invitationByToken")["status"], "EXPIRED");
     Ok(())
 }
+
+#[tokio::test]
+async fn wrong_emailed_links_count_as_failed_guesses_from_the_client_address() -> TestResult {
+    let app = TestApp::spawn_with(&["--login-max-failures-per-address", "3"]).await;
+    let verify = "mutation($t: String!) { verifyEmail(token: $t) { id } }";
+    let reset =
+        "mutation($t: String!) { resetPassword(token: $t, newPassword: \"a long new password\") }";
+    for guess in 0..3 {
+        app.gql(None, verify, json!({ "t": format!("rsv_guess{guess}") }))
+            .await
+            .expect_code("NOT_FOUND");
+    }
+    app.gql(None, verify, json!({ "t": "rsv_guess3" }))
+        .await
+        .expect_code("RATE_LIMITED");
+    app.gql(None, reset, json!({ "t": "rsp_guess" }))
+        .await
+        .expect_code("RATE_LIMITED");
+    Ok(())
+}

@@ -134,10 +134,20 @@ fn reset_email(
 }
 
 /// Sets a new password with the secret from a reset email; the address counts as
-/// proven and every session of the account ends.
-pub async fn reset(state: &AppState, token: &str, new_password: &str) -> AppResult<bool> {
+/// proven and every session of the account ends. A wrong secret counts as a failed
+/// guess from `client`.
+pub async fn reset(
+    state: &AppState,
+    token: &str,
+    new_password: &str,
+    client: IpAddr,
+) -> AppResult<bool> {
     password::check_strength(new_password)?;
     let password_hash = password::hash(new_password).await?;
+    sessions::guess_token(state, client, set_password(state, token, password_hash)).await
+}
+
+async fn set_password(state: &AppState, token: &str, password_hash: String) -> AppResult<bool> {
     let now = state.clock.now();
     let txn = state.db.begin().await?;
     let secret = email_secrets::find(&txn, token, SecretPurpose::ResetPassword).await?;

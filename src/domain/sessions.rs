@@ -214,6 +214,32 @@ async fn forget_attempt(conn: &impl ConnectionTrait, attempt: &[Uuid]) -> AppRes
     Ok(())
 }
 
+/// Runs `check`, the lookup of a presented one-time secret (an emailed link), as a
+/// counted guess from `client`: a NOT_FOUND answer counts as a failed guess from
+/// that address, within the limit of failed logins per address
+/// (`ROSTER_LOGIN_MAX_FAILURES_PER_ADDRESS`); any other answer is forgiven.
+pub(crate) async fn guess_token<T>(
+    state: &AppState,
+    client: IpAddr,
+    check: impl Future<Output = AppResult<T>>,
+) -> AppResult<T> {
+    let limits = [(
+        format!("addr:{client}"),
+        state.config.login_max_failures_per_address,
+    )];
+    let attempt = begin_guess(
+        state,
+        &limits,
+        "too many wrong links: wait a while and try again",
+    )
+    .await?;
+    let result = check.await;
+    if !matches!(result, Err(AppError::NotFound(_))) {
+        forget_attempt(&state.db, &attempt).await?;
+    }
+    result
+}
+
 /// Clears the failed guesses of an account's password (logins and current
 /// passwords), once a reset link proved who is asking.
 pub(crate) async fn forget_password_failures(

@@ -4,6 +4,8 @@
 //! matches people by address (invitations) takes a `VerifiedEmail`, which only a
 //! proven address yields.
 
+use std::net::IpAddr;
+
 use entity::{email_secret::SecretPurpose, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
@@ -14,7 +16,7 @@ use uuid::Uuid;
 
 use super::{
     audit::{self, Event},
-    email_secrets,
+    email_secrets, sessions,
 };
 use crate::{
     auth::Viewer,
@@ -187,8 +189,13 @@ fn change_notice(account: &user::Model, new_email: &str) -> Email {
     }
 }
 
-/// Makes the pending address the user's email with the secret from the link.
-pub async fn verify(state: &AppState, token: &str) -> AppResult<user::Model> {
+/// Makes the pending address the user's email with the secret from the link. A
+/// wrong secret counts as a failed guess from `client`.
+pub async fn verify(state: &AppState, token: &str, client: IpAddr) -> AppResult<user::Model> {
+    sessions::guess_token(state, client, verify_unguarded(state, token)).await
+}
+
+async fn verify_unguarded(state: &AppState, token: &str) -> AppResult<user::Model> {
     let now = state.clock.now();
     let txn = state.db.begin().await?;
     let secret = email_secrets::find(&txn, token, SecretPurpose::VerifyEmail).await?;

@@ -151,7 +151,8 @@ impl AuthMutation {
         token: String,
         new_password: String,
     ) -> Result<bool> {
-        Ok(password_reset::reset(state(ctx)?, &token, &new_password).await?)
+        let client = ctx.data::<crate::app::ClientAddr>()?.0;
+        Ok(password_reset::reset(state(ctx)?, &token, &new_password, client).await?)
     }
 
     /// Changes the viewer's password and ends all their sessions.

@@ -214,7 +214,10 @@ impl UserMutation {
 
     /// Confirms a pending email change with the secret from the verification email.
     async fn verify_email(&self, ctx: &Context<'_>, token: String) -> Result<User> {
-        Ok(User::new(verification::verify(state(ctx)?, &token).await?))
+        let client = ctx.data::<crate::app::ClientAddr>()?.0;
+        Ok(User::new(
+            verification::verify(state(ctx)?, &token, client).await?,
+        ))
     }
 
     /// Sends the verification email for the viewer's pending address again, with a
