@@ -2,7 +2,7 @@
 //! the invitee's view and answers, the managers' revoke and resend, and joining by
 //! the link's one-time secret, with or without an account.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, net::IpAddr};
 
 use chrono::{DateTime, Utc};
 use entity::{
@@ -317,9 +317,15 @@ pub async fn mine(state: &AppState, viewer: &Viewer) -> AppResult<Vec<invitation
 }
 
 /// The PENDING invitation a link's secret belongs to (also past its expiry), for
-/// whoever holds it; an answered or revoked one is NOT_FOUND.
-pub async fn by_token(state: &AppState, token: &str) -> AppResult<invitation::Model> {
-    Some(find_by_token(&state.db, token).await?)
+/// whoever holds it; an answered or revoked one is NOT_FOUND. An unknown secret
+/// counts as a failed guess from `client`.
+pub async fn by_token(
+    state: &AppState,
+    token: &str,
+    client: IpAddr,
+) -> AppResult<invitation::Model> {
+    let invitation = sessions::guess_token(state, client, find_by_token(&state.db, token)).await?;
+    Some(invitation)
         .filter(|invitation| invitation.status == InvitationStatus::Pending)
         .ok_or_else(|| AppError::not_found("invitation"))
 }
@@ -468,13 +474,15 @@ pub struct Signup {
 
 /// Accepts by the link's secret and returns a session: with `signup`, for a new
 /// account made from it; without, for the signed-in viewer, whose email must match.
+/// An unknown secret counts as a failed guess from the viewer's address.
 pub async fn accept_by_token(
     state: &AppState,
     viewer: &Viewer,
     token: &str,
     signup: Option<Signup>,
+    client: IpAddr,
 ) -> AppResult<Session> {
-    let invitation = find_by_token(&state.db, token).await?;
+    let invitation = sessions::guess_token(state, client, find_by_token(&state.db, token)).await?;
     require_pending(&invitation, state.clock.now())?;
     let prepared = match signup {
         Some(signup) => Some(
