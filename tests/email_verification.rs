@@ -556,6 +556,10 @@ async fn the_migration_trusts_only_addresses_the_audit_trail_proves() -> TestRes
     Migrator::down(&app.state.db, Some(1)).await?;
     Migrator::up(&app.state.db, None).await?;
     assert!(
+        verified_flag(&app, &admin).await,
+        "created by create-superuser"
+    );
+    assert!(
         verified_flag(&app, &created).await,
         "created by a superuser"
     );
