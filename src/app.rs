@@ -36,7 +36,7 @@ use tower_http::{
 use tracing::Level;
 
 use crate::{
-    auth::{Viewer, jwt::JwtKeys},
+    auth::{Viewer, jwt::JwtKeys, seal::Sealer},
     config::Config,
     domain::{sessions, settings::registry::Registry},
     graphql::{self, RosterSchema, batching::Batching, loaders},
@@ -104,6 +104,7 @@ impl App {
             db,
             config: Arc::new(config),
             jwt: Arc::new(JwtKeys::new(&secret)),
+            sealer: Arc::new(Sealer::from_secret(&secret)),
             clock,
             mail_queued: Arc::default(),
             settings: Arc::new(settings),

@@ -1,17 +1,21 @@
 //! Integration tests: one binary, every test against a real HTTP endpoint with its
 //! own database (see `common`).
 
+mod account_limits;
 mod audit;
 mod auth;
 mod budget;
 mod cli;
 mod common;
+mod email_verification;
 mod hardening;
 mod http;
+mod input_hygiene;
 mod invitations;
 mod mail_server;
 mod matrix;
 mod metrics;
+mod password_reset;
 mod projects;
 mod properties;
 mod resources;

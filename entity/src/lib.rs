@@ -3,6 +3,7 @@
 
 pub mod api_token;
 pub mod audit_event;
+pub mod email_secret;
 pub mod invitation;
 pub mod login_failure;
 pub mod outbound_email;
