@@ -9,6 +9,7 @@ pub mod connection;
 pub mod enums;
 pub mod invitations;
 pub mod loaders;
+pub mod persisted;
 pub mod projects;
 pub mod resources;
 pub mod roles;
@@ -58,6 +59,8 @@ pub fn build_schema(state: AppState) -> RosterSchema {
     let config = state.config.clone();
     let mut builder = builder()
         .extension(OperationMetrics(state.metrics.clone()))
+        .extension(persisted::PersistedQueryRules)
+        .extension(persisted::cache(config.apq_cache_size as usize))
         .data(state)
         .limit_depth(config.max_query_depth as usize)
         .limit_complexity(config.max_query_complexity as usize);
