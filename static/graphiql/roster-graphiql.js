@@ -34,7 +34,7 @@
   root.render(
     React.createElement(GraphiQL, {
       fetcher: fetcher,
-      defaultHeaders: JSON.stringify({ Authorization: "Bearer <access token>" }, null, 2),
+      defaultHeaders: "{}",
       isHeadersEditorEnabled: true,
       shouldPersistHeaders: false,
       defaultQuery: "# Sign in with the `login` mutation, then put the access token in the\n# Headers pane below as {\"Authorization\": \"Bearer <token>\"}.\n\n{\n  me {\n    username\n  }\n}\n",
