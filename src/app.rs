@@ -192,7 +192,7 @@ fn router(state: AppState) -> anyhow::Result<Router> {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .merge(playground::routes())
-        .merge(pages::router(state)?)
+        .merge(pages::router(state))
         .with_state(http)
         .layer(middleware))
 }

@@ -49,7 +49,7 @@ fn base_path(public_url: &str) -> String {
 }
 
 /// The routes of the pages, for the service's router.
-pub fn router<S: Clone + Send + Sync + 'static>(state: AppState) -> anyhow::Result<Router<S>> {
+pub fn router<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
     let config = state.config.clone();
     let base = base_path(&config.public_url);
     let secret = match &config.jwt_secret {
@@ -72,13 +72,13 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AppState) -> anyhow::Resu
         state,
         base: base.clone(),
     });
-    Ok(Router::new()
+    Router::new()
         .route(
             &format!("{base}/invitations/{{token}}"),
             get(invitation::show).post(invitation::submit),
         )
         .route(&format!("{base}/{}", layout::STYLESHEET), get(stylesheet))
-        .with_state(pages))
+        .with_state(pages)
 }
 
 async fn stylesheet() -> impl IntoResponse {
