@@ -14,7 +14,8 @@ use sha2::Sha256;
 /// The cookie's name; the form field is `csrf`.
 pub const COOKIE: &str = "roster_csrf";
 const NONCE_BYTES: usize = 32;
-/// A form is good for an hour after its page was shown.
+/// The cookie lives an hour; a page shown without one sets a new one, so a form
+/// refused for its age works on the page that refusal shows.
 const COOKIE_MAX_AGE_SECS: u32 = 3600;
 
 type HmacSha256 = Hmac<Sha256>;
