@@ -197,6 +197,11 @@ pub struct Config {
     /// Log format: `text` or `json`. The level comes from `RUST_LOG` (default `info`).
     #[arg(long, env = "ROSTER_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
     pub log_format: String,
+
+    /// Most documents kept for automatic persisted queries (Apollo's protocol), least
+    /// recently used first out. Documents over 64 KiB run but are not kept.
+    #[arg(long, env = "ROSTER_APQ_CACHE_SIZE", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000), global = true)]
+    pub apq_cache_size: u64,
 }
 
 fn parse_net(value: &str) -> Result<IpNet, String> {

@@ -535,6 +535,70 @@ pub async fn accept_by_token(
     Ok(session)
 }
 
+/// What the page behind an invitation link shows: the invitation, its project, who
+/// sent it, and whether its address has an account (the holder of the link is the
+/// invitee, who may know that; it decides between signing up and signing in).
+pub struct Landing {
+    pub invitation: invitation::Model,
+    pub status: InvitationStatus,
+    pub project: Chain,
+    pub inviter: Option<user::Model>,
+    pub invitee_has_account: bool,
+}
+
+/// Reads what the link's page shows; changes nothing (mail scanners open links).
+pub async fn landing(state: &AppState, token: &str, client: IpAddr) -> AppResult<Landing> {
+    let invitation = sessions::guess_token(state, client, find_by_token(&state.db, token)).await?;
+    let project = projects::load_chain(&state.db, None, invitation.project_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("invitation"))?;
+    let inviter = match invitation.issuer_id {
+        Some(id) => user::Entity::find_by_id(id).one(&state.db).await?,
+        None => None,
+    };
+    let account = user::Entity::find()
+        .filter(user::Column::Email.eq(invitation.email.as_str()))
+        .one(&state.db)
+        .await?;
+    Ok(Landing {
+        status: status(&invitation, state.clock.now()),
+        invitation,
+        project,
+        inviter,
+        invitee_has_account: account.is_some(),
+    })
+}
+
+/// Declines by the link's secret: whoever holds the link may turn it down, as they
+/// may accept it.
+pub async fn decline_by_token(
+    state: &AppState,
+    token: &str,
+    client: IpAddr,
+) -> AppResult<invitation::Model> {
+    // A wrong link counts as a guess; judged before the transaction holds a connection.
+    sessions::guess_token(state, client, find_by_token(&state.db, token)).await?;
+    let txn = state.db.begin().await?;
+    let invitation = find_by_token(&txn, token).await?;
+    require_pending(&invitation, state.clock.now())?;
+    settle(&txn, state, invitation.id, InvitationStatus::Declined).await?;
+    audit::record(
+        &txn,
+        state,
+        None,
+        Event::new(
+            "invitation.decline",
+            Some(invitation.id),
+            json!({ "by": "link" }),
+        )
+        .in_project(invitation.project_id),
+    )
+    .await?;
+    let declined = reload(&txn, invitation.id).await?;
+    txn.commit().await?;
+    Ok(declined)
+}
+
 /// The viewer declines an invitation addressed to them.
 pub async fn decline(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<invitation::Model> {
     let txn = state.db.begin().await?;
