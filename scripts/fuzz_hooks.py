@@ -1,6 +1,7 @@
-"""Schemathesis hooks for scripts/fuzz (loaded through SCHEMATHESIS_HOOKS).
+"""Schemathesis hooks for scripts/fuzz (loaded through SCHEMATHESIS_HOOKS): a
+generator for the JSON scalar, and one check.
 
-One check: no answer may be a server error or carry a GraphQL error whose
+The check: no answer may be a server error or carry a GraphQL error whose
 extensions.code is INTERNAL. Expected refusals (FORBIDDEN, NOT_FOUND,
 BAD_USER_INPUT, ...) are the service doing its job and pass. Each offending case
 is also appended, as one JSON line, to the file named by ROSTER_FUZZ_FINDINGS so
