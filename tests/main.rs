@@ -8,6 +8,7 @@ mod budget;
 mod cli;
 mod common;
 mod email_verification;
+mod fuzz_findings;
 mod hardening;
 mod http;
 mod input_hygiene;
