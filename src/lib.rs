@@ -9,5 +9,6 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod mail;
+pub mod realtime;
 pub mod state;
 pub mod telemetry;

@@ -14,7 +14,8 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
 use crate::{
-    auth::jwt::JwtKeys, config::Config, domain::settings::registry::Registry, telemetry::Metrics,
+    auth::jwt::JwtKeys, config::Config, domain::settings::registry::Registry, realtime::Hub,
+    telemetry::Metrics,
 };
 
 #[derive(Clone)]
@@ -28,6 +29,8 @@ pub struct AppState {
     /// The setting definitions: built-ins and those of `ROSTER_SETTINGS_FILE`.
     pub settings: Arc<Registry>,
     pub metrics: Arc<Metrics>,
+    /// This instance's subscribers, and the events committed for them.
+    pub realtime: Arc<Hub>,
 }
 
 /// The time as the service sees it. Production reads the system clock; tests move it
