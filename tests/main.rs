@@ -16,4 +16,5 @@ mod resources;
 mod roles;
 mod schema;
 mod settings;
+mod subscriptions;
 mod users;

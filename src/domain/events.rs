@@ -12,7 +12,10 @@ use uuid::Uuid;
 use crate::error::AppResult;
 
 /// The events with these ids that exist, oldest first.
-pub async fn by_ids(conn: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<audit_event::Model>> {
+pub async fn by_ids(
+    conn: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<Vec<audit_event::Model>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }

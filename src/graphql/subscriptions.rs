@@ -11,8 +11,8 @@ use async_graphql::{
 use chrono::{DateTime, Utc};
 
 use super::{
-    audit::AuditEvent, connection::page_args, invitations::Invitation, parse_id,
-    projects::Project, state, viewer,
+    audit::AuditEvent, connection::page_args, invitations::Invitation, parse_id, projects::Project,
+    state, viewer,
 };
 use crate::{
     error::AppError,
@@ -83,9 +83,14 @@ impl Subscription {
         let connection = connection(ctx)?;
         let project_id = parse_id(&project_id, "project")?;
         let after = page_args(None, after)?.after_id()?;
-        let events =
-            realtime::streams::project_events(state(ctx)?, connection, viewer(ctx), project_id, after)
-                .await?;
+        let events = realtime::streams::project_events(
+            state(ctx)?,
+            connection,
+            viewer(ctx),
+            project_id,
+            after,
+        )
+        .await?;
         Ok(events.map(|item| item.map(AuditEvent).map_err(to_error)))
     }
 

@@ -92,7 +92,9 @@ impl Connection {
             ))
         })?;
         let credential = identify(state, token).await.map_err(Refusal::Credential)?;
-        let account = check(state, &credential).await.map_err(Refusal::Credential)?;
+        let account = check(state, &credential)
+            .await
+            .map_err(Refusal::Credential)?;
         let slot = state
             .realtime
             .connect(account.id, state.config.ws_max_connections_per_user)
@@ -158,16 +160,20 @@ impl Connection {
             Credential::Access { expires_at, .. } => Some(expires_at),
             Credential::Api { expires_at, .. } => expires_at,
         }?;
-        Some((expires_at - state.clock.now()).to_std().unwrap_or(Duration::ZERO))
+        Some(
+            (expires_at - state.clock.now())
+                .to_std()
+                .unwrap_or(Duration::ZERO),
+        )
     }
 
     /// Counts one more subscription, unless the connection holds as many as allowed.
     pub fn claim_subscription(&self, limit: u32) -> AppResult<SubscriptionSlot> {
-        let claimed = self
-            .subscriptions
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |open| {
-                (open < limit).then_some(open + 1)
-            });
+        let claimed =
+            self.subscriptions
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |open| {
+                    (open < limit).then_some(open + 1)
+                });
         match claimed {
             Ok(_) => Ok(SubscriptionSlot(self.subscriptions.clone())),
             Err(_) => Err(AppError::RateLimited(format!(
@@ -242,7 +248,9 @@ async fn check(state: &AppState, credential: &Credential) -> AppResult<user::Mod
                 .count(&state.db)
                 .await?;
             if exists == 0 {
-                return Err(AppError::Unauthenticated("unknown or revoked API token".into()));
+                return Err(AppError::Unauthenticated(
+                    "unknown or revoked API token".into(),
+                ));
             }
             *user_id
         }

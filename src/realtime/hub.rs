@@ -115,8 +115,11 @@ impl Registration {
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        self.hub.registry().subscribers.remove(&self.id);
-        self.hub.metrics.subscriptions(self.topic.kind(), -1.0);
+        let removed = self.hub.registry().subscribers.remove(&self.id);
+        // Unless the hub ended it already (and counted that).
+        if removed.is_some() {
+            self.hub.metrics.subscriptions(self.topic.kind(), -1.0);
+        }
     }
 }
 
@@ -217,7 +220,9 @@ impl Hub {
         }
         // Dropping the sender closes the buffer: its reader drains it, then ends.
         for id in ended {
-            registry.subscribers.remove(&id);
+            if let Some(subscriber) = registry.subscribers.remove(&id) {
+                self.metrics.subscriptions(subscriber.topic.kind(), -1.0);
+            }
         }
     }
 }

@@ -71,7 +71,7 @@ fn access_impact(event: &audit_event::Model) -> Option<AccessImpact> {
             .iter()
             .filter_map(|key| detail_user(event, key))
             .collect();
-        (!users.is_empty()).then(|| AccessImpact {
+        (!users.is_empty()).then_some(AccessImpact {
             audience: Audience::Users(users),
             place,
         })
@@ -108,7 +108,10 @@ fn access_impact(event: &audit_event::Model) -> Option<AccessImpact> {
 
 fn credential_of(event: &audit_event::Model) -> Option<Uuid> {
     match event.action.as_str() {
-        "user.update" | "user.change_password" | "user.delete" | "user.logout"
+        "user.update"
+        | "user.change_password"
+        | "user.delete"
+        | "user.logout"
         | "session.reuse_detected" => event.target_id,
         // The target is the token; its owner revoked it.
         "api_token.revoke" => event.actor_id,
@@ -147,21 +150,33 @@ mod tests {
 
     #[test]
     fn a_public_access_change_concerns_everyone_and_a_title_change_nobody() {
-        let public = event("project.update", json!({ "publicAccess": { "old": null, "new": "GUEST" } }));
+        let public = event(
+            "project.update",
+            json!({ "publicAccess": { "old": null, "new": "GUEST" } }),
+        );
         assert_eq!(
             Impact::of(&public).access.map(|impact| impact.audience),
             Some(Audience::Everyone)
         );
-        let title = event("project.update", json!({ "title": { "old": "a", "new": "b" } }));
+        let title = event(
+            "project.update",
+            json!({ "title": { "old": "a", "new": "b" } }),
+        );
         assert!(Impact::of(&title).access.is_none());
     }
 
     #[test]
     fn a_superuser_change_asks_for_a_refetch_everywhere() {
-        let promoted = event("user.update", json!({ "fields": ["isSuperuser"], "isSuperuser": true, "isActive": null }));
+        let promoted = event(
+            "user.update",
+            json!({ "fields": ["isSuperuser"], "isSuperuser": true, "isActive": null }),
+        );
         let impact = Impact::of(&promoted).access.expect("an access change");
         assert_eq!(impact.place, None);
-        let renamed = event("user.update", json!({ "fields": ["name"], "isSuperuser": null, "isActive": null }));
+        let renamed = event(
+            "user.update",
+            json!({ "fields": ["name"], "isSuperuser": null, "isActive": null }),
+        );
         assert!(Impact::of(&renamed).access.is_none());
         assert_eq!(Impact::of(&renamed).credential_of, renamed.target_id);
     }

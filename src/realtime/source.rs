@@ -45,7 +45,10 @@ pub enum Source {
 
 /// Makes every SQLite connection of the pool report the audit events its
 /// transactions commit. A no-op for PostgreSQL, which announces them itself.
-pub fn watch_sqlite_commits(options: &mut ConnectOptions, commits: mpsc::UnboundedSender<Vec<i64>>) {
+pub fn watch_sqlite_commits(
+    options: &mut ConnectOptions,
+    commits: mpsc::UnboundedSender<Vec<i64>>,
+) {
     options.map_sqlx_sqlite_pool_opts(move |pool| {
         let commits = commits.clone();
         pool.after_connect(move |connection, _| {

@@ -74,7 +74,8 @@ struct Subscriber {
 
 impl Subscriber {
     fn open(state: &AppState, connection: &Arc<Connection>, topic: Topic) -> AppResult<Self> {
-        let slot = connection.claim_subscription(state.config.ws_max_subscriptions_per_connection)?;
+        let slot =
+            connection.claim_subscription(state.config.ws_max_subscriptions_per_connection)?;
         Ok(Self {
             registration: state.realtime.subscribe(connection.user_id(), topic),
             state: state.clone(),
@@ -122,7 +123,11 @@ impl Subscriber {
 
 /// Fails unless the viewer may read the project's events (MANAGE_MEMBERS, as
 /// `Project.events`).
-async fn require_events_access(state: &AppState, viewer: &Viewer, project_id: Uuid) -> AppResult<()> {
+async fn require_events_access(
+    state: &AppState,
+    viewer: &Viewer,
+    project_id: Uuid,
+) -> AppResult<()> {
     projects::view(&state.db, state, viewer, project_id)
         .await?
         .access
@@ -236,7 +241,11 @@ async fn access_change(
     user_id: Uuid,
     published: &Published,
 ) -> AppResult<Option<AccessChange>> {
-    let Some(impact) = published.impact.access.as_ref().filter(|impact| impact.may_concern(user_id))
+    let Some(impact) = published
+        .impact
+        .access
+        .as_ref()
+        .filter(|impact| impact.may_concern(user_id))
     else {
         return Ok(None);
     };

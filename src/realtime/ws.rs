@@ -40,15 +40,15 @@ pub async fn serve(
 ) {
     let (mut sink, incoming) = socket.split();
     let mut client_messages = incoming
-    .take_while(|message| std::future::ready(message.is_ok()))
-    .filter_map(|message| {
-        std::future::ready(match message {
-            Ok(Message::Text(text)) => Some(text.as_bytes().to_vec()),
-            Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
-            _ => None,
+        .take_while(|message| std::future::ready(message.is_ok()))
+        .filter_map(|message| {
+            std::future::ready(match message {
+                Ok(Message::Text(text)) => Some(text.as_bytes().to_vec()),
+                Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
+                _ => None,
+            })
         })
-    })
-    .boxed();
+        .boxed();
     let payload = match tokio::time::timeout(INIT_TIMEOUT, client_messages.next()).await {
         Ok(Some(bytes)) => match serde_json::from_slice::<ClientMessage>(&bytes) {
             Ok(ClientMessage::ConnectionInit { payload }) => payload.unwrap_or_default(),
@@ -62,7 +62,12 @@ pub async fn serve(
             return close(&mut sink, CLOSE_FORBIDDEN, &error.to_string()).await;
         }
         Err(Refusal::TooManyConnections) => {
-            return close(&mut sink, CLOSE_TOO_MANY, "too many connections for this user").await;
+            return close(
+                &mut sink,
+                CLOSE_TOO_MANY,
+                "too many connections for this user",
+            )
+            .await;
         }
     };
     let mut data = Data::default();
@@ -92,7 +97,12 @@ pub async fn serve(
             return;
         }
     }
-    close(&mut sink, CLOSE_FORBIDDEN, "the credential of this connection has ended").await;
+    close(
+        &mut sink,
+        CLOSE_FORBIDDEN,
+        "the credential of this connection has ended",
+    )
+    .await;
 }
 
 /// The protocol the client asks for in `Sec-WebSocket-Protocol`, if we speak it.
