@@ -5,6 +5,8 @@
 use entity::audit_event;
 use uuid::Uuid;
 
+use crate::domain::settings::registry::{IP_ALLOW_LIST, IP_RESTRICT, NAMESPACE};
+
 /// Whose effective access an event may have changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Audience {
@@ -94,6 +96,10 @@ fn access_impact(event: &audit_event::Model) -> Option<AccessImpact> {
             audience: Audience::FindersOfPlace,
             place,
         }),
+        "setting.set" | "setting.reset" if restricts_addresses(event) => Some(AccessImpact {
+            audience: Audience::FindersOfPlace,
+            place,
+        }),
         // A superuser holds every role everywhere: promotion or demotion changes
         // access in every project at once.
         "user.update" if details_mention(event, "isSuperuser") => {
@@ -104,6 +110,13 @@ fn access_impact(event: &audit_event::Model) -> Option<AccessImpact> {
         }
         _ => None,
     }
+}
+
+/// A change of a project's address restriction, which decides who reaches it.
+fn restricts_addresses(event: &audit_event::Model) -> bool {
+    let text = |key: &str| event.details.get(key).and_then(|value| value.as_str());
+    text("namespace") == Some(NAMESPACE)
+        && matches!(text("name"), Some(name) if name == IP_RESTRICT || name == IP_ALLOW_LIST)
 }
 
 fn credential_of(event: &audit_event::Model) -> Option<Uuid> {

@@ -1,10 +1,11 @@
 //! The WebSocket side of subscriptions: the graphql-transport-ws protocol (and the
 //! older graphql-ws) through async-graphql, with sign-in taken over. The first
-//! message must be `connection_init` carrying `{"authorization": "Bearer …"}`; a
-//! missing, invalid, expired or revoked credential closes the socket with 4403, too
-//! many connections for one user with 4429. When the credential ends later, every
-//! subscription reports why and the socket closes with 4403, so that the client
-//! reconnects with a fresh token.
+//! message must be `connection_init` carrying `{"authorization": "Bearer …"}`. A
+//! missing, invalid, expired or revoked credential closes the socket with 4403; too
+//! many connections for one user with 4429; no `connection_init` within 10 s with
+//! 4408, and any other first message with 4400 (the protocol's codes). When the
+//! credential ends later, every subscription reports why and the socket closes with
+//! 4403, so that the client reconnects with a fresh token.
 
 use std::{net::IpAddr, time::Duration};
 
@@ -29,6 +30,7 @@ const FAREWELL: Duration = Duration::from_millis(200);
 const CLOSE_FORBIDDEN: u16 = 4403;
 const CLOSE_TOO_MANY: u16 = 4429;
 const CLOSE_BAD_REQUEST: u16 = 4400;
+const CLOSE_INIT_TIMEOUT: u16 = 4408;
 
 /// Serves one upgraded socket until either side ends it.
 pub async fn serve(
@@ -54,7 +56,10 @@ pub async fn serve(
             Ok(ClientMessage::ConnectionInit { payload }) => payload.unwrap_or_default(),
             _ => return close(&mut sink, CLOSE_BAD_REQUEST, "expected connection_init").await,
         },
-        _ => return close(&mut sink, CLOSE_BAD_REQUEST, "expected connection_init").await,
+        Ok(None) => return,
+        Err(_) => {
+            return close(&mut sink, CLOSE_INIT_TIMEOUT, "connection_init timeout").await;
+        }
     };
     let (connection, viewer) = match Connection::open(&state, bearer(&payload), client).await {
         Ok(opened) => opened,
