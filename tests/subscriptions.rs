@@ -816,6 +816,7 @@ async fn subscriptions_per_connection_and_connections_per_user_are_limited() -> 
         .expect("signed in");
     ws.subscribe(ACCESS_CHANGED, json!({})).await;
     ws.subscribe(INVITATION_RECEIVED, json!({})).await;
+    registered(&app, 2).await;
     let third = ws.subscribe(ACCESS_CHANGED, json!({})).await;
     ws.expect_end(&third, "RATE_LIMITED").await;
     let _second = Ws::connect(&app, Some(&bob.token))

@@ -2,6 +2,8 @@
 //! announces), by SQLite row id (what SQLite's commit hook sees), and in order after
 //! a cursor (a replay). Who may read them is decided by the subscription.
 
+use std::time::Duration;
+
 use entity::audit_event;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -78,4 +80,51 @@ pub async fn after(
         .limit(limit)
         .all(conn)
         .await?)
+}
+
+/// The ids of events committed lately (ids made in the last `window`), at most
+/// `limit`; one project's when `project_id` is given.
+pub async fn recent_ids(
+    conn: &impl ConnectionTrait,
+    project_id: Option<Uuid>,
+    window: Duration,
+    limit: u64,
+) -> AppResult<Vec<Uuid>> {
+    let now = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
+    let window = u64::try_from(window.as_millis()).unwrap_or(u64::MAX);
+    let since = floor_id(now.saturating_sub(window));
+    let mut query = audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::Id)
+        .filter(audit_event::Column::Id.gt(since));
+    if let Some(project_id) = project_id {
+        query = query.filter(audit_event::Column::ProjectId.eq(project_id));
+    }
+    Ok(query
+        .order_by_desc(audit_event::Column::Id)
+        .limit(limit)
+        .into_tuple::<Uuid>()
+        .all(conn)
+        .await?)
+}
+
+/// The smallest UUIDv7 of millisecond `ms`: every id made at or after it sorts after.
+pub fn floor_id(ms: u64) -> Uuid {
+    let mut bytes = [0u8; 16];
+    bytes[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
+    bytes[6] = 0x70;
+    Uuid::from_bytes(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_floor_of_a_millisecond_sorts_before_its_ids_and_after_older_ones() {
+        let now = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
+        let id = Uuid::now_v7();
+        assert!(floor_id(now.saturating_sub(5)) < id);
+        assert!(floor_id(now + 5) > id);
+    }
 }

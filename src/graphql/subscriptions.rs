@@ -99,7 +99,7 @@ impl Subscription {
         &self,
         ctx: &Context<'_>,
     ) -> Result<impl Stream<Item = Result<AccessChange>> + use<>> {
-        let changes = realtime::streams::access_changes(state(ctx)?, connection(ctx)?)?;
+        let changes = realtime::streams::access_changes(state(ctx)?, connection(ctx)?).await?;
         Ok(changes.map(|item| item.map(AccessChange).map_err(to_error)))
     }
 
@@ -108,7 +108,7 @@ impl Subscription {
         &self,
         ctx: &Context<'_>,
     ) -> Result<impl Stream<Item = Result<Invitation>> + use<>> {
-        let invitations = realtime::streams::invitations(state(ctx)?, connection(ctx)?)?;
+        let invitations = realtime::streams::invitations(state(ctx)?, connection(ctx)?).await?;
         Ok(invitations.map(|item| item.map(Invitation).map_err(to_error)))
     }
 }

@@ -28,7 +28,8 @@ use crate::{domain::events, telemetry::Metrics};
 
 /// The NOTIFY channel of the trigger.
 const CHANNEL: &str = "roster_events";
-/// How far back a reconnected listener looks for events it may have missed.
+/// How far before the loss of its connection a reconnected listener looks for
+/// events it may have missed.
 const CATCH_UP_WINDOW_MS: u64 = 10_000;
 const CATCH_UP_LIMIT: u64 = 10_000;
 /// How many published ids are remembered, so none is published twice.
@@ -190,15 +191,15 @@ async fn listen(
     metrics: Arc<Metrics>,
     mut stopped: watch::Receiver<()>,
 ) {
-    let mut watermark = now_ms();
-    let mut lost = false;
+    // When the last connection was lost (None: never connected yet).
+    let mut lost_at: Option<u64> = None;
     let mut pause = Duration::from_millis(100);
     loop {
         let connected = tokio::select! {
             _ = stopped.changed() => return,
             connected = subscribe(&url) => connected,
         };
-        let mut listener = match connected {
+        let listener = match connected {
             Ok(listener) => listener,
             Err(error) => {
                 tracing::warn!(error = %error, retry_in_ms = pause.as_millis() as u64, "event listener cannot connect to the database");
@@ -211,37 +212,53 @@ async fn listen(
             }
         };
         pause = Duration::from_millis(100);
-        if lost {
+        if let Some(lost_at) = lost_at {
             tracing::info!("event listener reconnected to the database; catching up");
             metrics.listener_reconnected();
-            catch_up(&db, &mut publisher, watermark).await;
+            catch_up(&db, &mut publisher, lost_at).await;
         }
-        lost = true;
-        loop {
-            let received = tokio::select! {
-                _ = stopped.changed() => return,
-                received = listener.try_recv() => received,
-            };
-            let notification = match received {
-                Ok(Some(notification)) => notification,
-                Ok(None) => {
-                    tracing::warn!("event listener lost its database connection");
-                    break;
-                }
-                Err(error) => {
-                    tracing::warn!(error = %error, "event listener lost its database connection");
-                    break;
-                }
-            };
-            let mut ids: Vec<Uuid> = notification.payload().parse().into_iter().collect();
-            while let Some(more) = listener.next_buffered() {
-                ids.extend(more.payload().parse::<Uuid>());
+        match follow(listener, &db, &mut publisher, &mut stopped).await {
+            Followed::Stopped => return,
+            Followed::Lost => lost_at = Some(now_ms()),
+        }
+    }
+}
+
+enum Followed {
+    Stopped,
+    Lost,
+}
+
+/// Publishes what the listener announces until its connection is lost.
+async fn follow(
+    mut listener: PgListener,
+    db: &DatabaseConnection,
+    publisher: &mut Publisher,
+    stopped: &mut watch::Receiver<()>,
+) -> Followed {
+    loop {
+        let received = tokio::select! {
+            _ = stopped.changed() => return Followed::Stopped,
+            received = listener.try_recv() => received,
+        };
+        let notification = match received {
+            Ok(Some(notification)) => notification,
+            Ok(None) => {
+                tracing::warn!("event listener lost its database connection");
+                return Followed::Lost;
             }
-            match events::by_ids(&db, &ids).await {
-                Ok(loaded) => publisher.publish(loaded),
-                Err(error) => tracing::warn!(error = %error, "cannot load announced audit events"),
+            Err(error) => {
+                tracing::warn!(error = %error, "event listener lost its database connection");
+                return Followed::Lost;
             }
-            watermark = now_ms();
+        };
+        let mut ids: Vec<Uuid> = notification.payload().parse().into_iter().collect();
+        while let Some(more) = listener.next_buffered() {
+            ids.extend(more.payload().parse::<Uuid>());
+        }
+        match events::by_ids(db, &ids).await {
+            Ok(loaded) => publisher.publish(loaded),
+            Err(error) => tracing::warn!(error = %error, "cannot load announced audit events"),
         }
     }
 }
@@ -253,10 +270,11 @@ async fn subscribe(url: &str) -> Result<PgListener, sea_orm::sqlx::Error> {
 }
 
 /// Publishes what committed while the listener was away: events from a little
-/// before the last one it heard of (ids are time ordered, though not exactly in
-/// commit order); those published already are skipped.
-async fn catch_up(db: &DatabaseConnection, publisher: &mut Publisher, watermark_ms: u64) {
-    let since = uuid_floor(watermark_ms.saturating_sub(CATCH_UP_WINDOW_MS));
+/// before it noticed the loss (ids are time ordered, though not exactly in commit
+/// order, and announcements in flight die with the connection); those published
+/// already are skipped.
+async fn catch_up(db: &DatabaseConnection, publisher: &mut Publisher, lost_at_ms: u64) {
+    let since = events::floor_id(lost_at_ms.saturating_sub(CATCH_UP_WINDOW_MS));
     match events::after(db, None, since, CATCH_UP_LIMIT).await {
         Ok(missed) => publisher.publish(missed),
         Err(error) => tracing::warn!(error = %error, "cannot catch up on audit events"),
@@ -265,25 +283,4 @@ async fn catch_up(db: &DatabaseConnection, publisher: &mut Publisher, watermark_
 
 fn now_ms() -> u64 {
     u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0)
-}
-
-/// The smallest UUIDv7 of millisecond `ms`: every id made at or after it sorts after.
-fn uuid_floor(ms: u64) -> Uuid {
-    let mut bytes = [0u8; 16];
-    bytes[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
-    bytes[6] = 0x70;
-    Uuid::from_bytes(bytes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_floor_of_a_millisecond_sorts_before_its_ids_and_after_older_ones() {
-        let now = now_ms();
-        let id = Uuid::now_v7();
-        assert!(uuid_floor(now.saturating_sub(5)) < id);
-        assert!(uuid_floor(now + 5) > id);
-    }
 }

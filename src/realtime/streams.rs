@@ -4,9 +4,14 @@
 //! can act on: FORBIDDEN (access lost), UNAUTHENTICATED or EXPIRED (credential
 //! ended) or SUBSCRIPTION_OVERFLOW (it fell too far behind).
 
-use std::{collections::HashSet, sync::Arc, time::Duration};
+use std::{
+    collections::HashSet,
+    pin::pin,
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    time::Duration,
+};
 
-use async_graphql::futures_util::Stream;
+use async_graphql::futures_util::{Stream, StreamExt};
 use chrono::{DateTime, Utc};
 use entity::{audit_event, invitation, user};
 use sea_orm::EntityTrait;
@@ -30,6 +35,11 @@ use crate::{
 
 /// Events replayed per statement when a subscription starts after a cursor.
 const REPLAY_PAGE: u64 = 100;
+/// How long before a subscription starts an event may have committed and still be
+/// announced after it (announcements lag commits by the listener's work); at most
+/// `HORIZON_LIMIT` such events are remembered.
+const HORIZON: Duration = Duration::from_secs(10);
+const HORIZON_LIMIT: u64 = 1000;
 
 /// Why a subscription ended.
 #[derive(Debug)]
@@ -60,7 +70,7 @@ pub struct AccessChange {
 enum Step {
     Deliver(Arc<Published>, Viewer),
     End(Ended),
-    /// The client went away.
+    /// The hub let go of it without an overflow: nothing more will come.
     Closed,
 }
 
@@ -69,17 +79,28 @@ struct Subscriber {
     state: AppState,
     connection: Arc<Connection>,
     registration: Registration,
+    /// Events that committed before it started, whose announcements may still be
+    /// on their way: they are not news to it.
+    horizon: HashSet<Uuid>,
     _slot: super::connection::SubscriptionSlot,
 }
 
 impl Subscriber {
-    fn open(state: &AppState, connection: &Arc<Connection>, topic: Topic) -> AppResult<Self> {
+    async fn open(state: &AppState, connection: &Arc<Connection>, topic: Topic) -> AppResult<Self> {
         let slot =
             connection.claim_subscription(state.config.ws_max_subscriptions_per_connection)?;
+        let project_id = match topic {
+            Topic::ProjectEvents(project_id) => Some(project_id),
+            Topic::AccessChanged | Topic::InvitationReceived => None,
+        };
+        // Read before registering: what commits in between is news, never lost.
+        let horizon = events::recent_ids(&state.db, project_id, HORIZON, HORIZON_LIMIT).await?;
+        let registration = state.realtime.subscribe(connection.user_id(), topic);
         Ok(Self {
-            registration: state.realtime.subscribe(connection.user_id(), topic),
+            registration,
             state: state.clone(),
             connection: connection.clone(),
+            horizon: horizon.into_iter().collect(),
             _slot: slot,
         })
     }
@@ -97,6 +118,7 @@ impl Subscriber {
                 }
             };
             let published = tokio::select! {
+                biased;
                 error = self.connection.ended() => return Step::End(error.into()),
                 _ = expiry => None,
                 _ = tokio::time::sleep(recheck) => None,
@@ -106,6 +128,12 @@ impl Subscriber {
                     None => return Step::Closed,
                 },
             };
+            if published
+                .as_ref()
+                .is_some_and(|published| self.horizon.remove(&published.event.id))
+            {
+                continue;
+            }
             match (self.connection.viewer_now(&self.state).await, published) {
                 (Err(error), _) => return Step::End(error.into()),
                 (Ok(viewer), Some(published)) => return Step::Deliver(published, viewer),
@@ -140,6 +168,71 @@ fn access_lost() -> Ended {
     ))
 }
 
+/// The events a subscription delivers after each wake-up, decided by `decide` with
+/// the viewer as of now: an item, nothing (not for this subscriber), or the end.
+fn live<T, F, Fut>(mut subscriber: Subscriber, mut decide: F) -> impl Stream<Item = Item<T>>
+where
+    F: FnMut(AppState, Arc<Published>, Viewer) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Option<T>, Ended>> + Send,
+    T: Send + 'static,
+{
+    async_stream::stream! {
+        loop {
+            let (published, viewer) = match subscriber.next().await {
+                Step::Deliver(published, viewer) => (published, viewer),
+                Step::End(ended) => {
+                    yield Err(ended);
+                    return;
+                }
+                Step::Closed => return,
+            };
+            match decide(subscriber.state.clone(), published, viewer).await {
+                Ok(Some(item)) => {
+                    subscriber.delivered();
+                    yield Ok(item);
+                }
+                Ok(None) => {}
+                Err(ended) => {
+                    yield Err(ended);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// A project's events after `after`, oldest first, page by page; their ids go to
+/// `seen`, so that the live part skips them.
+fn replay(
+    state: AppState,
+    project_id: Uuid,
+    after: Option<Uuid>,
+    seen: Arc<Mutex<HashSet<Uuid>>>,
+) -> impl Stream<Item = Item<audit_event::Model>> {
+    async_stream::stream! {
+        let mut cursor = after;
+        while let Some(after) = cursor {
+            let page = match events::after(&state.db, Some(project_id), after, REPLAY_PAGE).await {
+                Ok(page) => page,
+                Err(error) => {
+                    yield Err(error.into());
+                    return;
+                }
+            };
+            cursor = page.last().map(|event| event.id);
+            for event in page {
+                remembered(&seen).insert(event.id);
+                state.metrics.event_delivered(Topic::ProjectEvents(project_id).kind());
+                yield Ok(event);
+            }
+        }
+    }
+}
+
+fn remembered(seen: &Mutex<HashSet<Uuid>>) -> MutexGuard<'_, HashSet<Uuid>> {
+    seen.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Every audit event of a project as it commits; with `after`, first those that
 /// committed after that event.
 pub async fn project_events(
@@ -152,86 +245,53 @@ pub async fn project_events(
     require_events_access(state, viewer, project_id).await?;
     // Listen first, then read the backlog: nothing committed in between is missed,
     // and what arrives twice is dropped by id.
-    let mut subscriber = Subscriber::open(state, connection, Topic::ProjectEvents(project_id))?;
+    let subscriber = Subscriber::open(state, connection, Topic::ProjectEvents(project_id)).await?;
+    let seen = Arc::new(Mutex::new(HashSet::new()));
+    let backlog = replay(state.clone(), project_id, after, seen.clone());
+    let live = live(subscriber, move |state, published, viewer| {
+        let replayed = remembered(&seen).remove(&published.event.id);
+        async move {
+            if replayed {
+                return Ok(None);
+            }
+            match require_events_access(&state, &viewer, project_id).await {
+                Ok(()) => {}
+                Err(AppError::Forbidden(_) | AppError::NotFound(_)) => return Err(access_lost()),
+                Err(error) => return Err(error.into()),
+            }
+            let ours = published.event.project_id == Some(project_id);
+            Ok(ours.then(|| published.event.clone()))
+        }
+    });
     Ok(async_stream::stream! {
-        let mut replayed = HashSet::new();
-        let mut cursor = after;
-        while let Some(after) = cursor {
-            let page = match events::after(&subscriber.state.db, Some(project_id), after, REPLAY_PAGE).await {
-                Ok(page) => page,
-                Err(error) => {
-                    yield Err(error.into());
-                    return;
-                }
-            };
-            cursor = page.last().map(|event| event.id);
-            for event in page {
-                replayed.insert(event.id);
-                subscriber.delivered();
-                yield Ok(event);
+        let mut backlog = pin!(backlog);
+        while let Some(item) = backlog.next().await {
+            let failed = item.is_err();
+            yield item;
+            if failed {
+                return;
             }
         }
-        loop {
-            let (published, viewer) = match subscriber.next().await {
-                Step::Deliver(published, viewer) => (published, viewer),
-                Step::End(ended) => {
-                    yield Err(ended);
-                    return;
-                }
-                Step::Closed => return,
-            };
-            if replayed.remove(&published.event.id) {
-                continue;
-            }
-            match require_events_access(&subscriber.state, &viewer, project_id).await {
-                Ok(()) => {}
-                Err(AppError::Forbidden(_) | AppError::NotFound(_)) => {
-                    yield Err(access_lost());
-                    return;
-                }
-                Err(error) => {
-                    yield Err(error.into());
-                    return;
-                }
-            }
-            if published.event.project_id == Some(project_id) {
-                subscriber.delivered();
-                yield Ok(published.event.clone());
-            }
+        let mut live = pin!(live);
+        while let Some(item) = live.next().await {
+            yield item;
         }
     })
 }
 
 /// The viewer's own access changes: one per event, at the place it happened.
-pub fn access_changes(
+pub async fn access_changes(
     state: &AppState,
     connection: &Arc<Connection>,
 ) -> AppResult<impl Stream<Item = Item<AccessChange>> + use<>> {
-    let mut subscriber = Subscriber::open(state, connection, Topic::AccessChanged)?;
+    let subscriber = Subscriber::open(state, connection, Topic::AccessChanged).await?;
     let user_id = connection.user_id();
-    Ok(async_stream::stream! {
-        loop {
-            let (published, viewer) = match subscriber.next().await {
-                Step::Deliver(published, viewer) => (published, viewer),
-                Step::End(ended) => {
-                    yield Err(ended);
-                    return;
-                }
-                Step::Closed => return,
-            };
-            match access_change(&subscriber.state, &viewer, user_id, &published).await {
-                Ok(Some(change)) => {
-                    subscriber.delivered();
-                    yield Ok(change);
-                }
-                Ok(None) => {}
-                Err(error) => {
-                    yield Err(error.into());
-                    return;
-                }
-            }
-        }
-    })
+    Ok(live(
+        subscriber,
+        move |state, published, viewer| async move {
+            Ok(access_change(&state, &viewer, user_id, &published).await?)
+        },
+    ))
 }
 
 /// What an event means for the viewer's access, if anything.
@@ -269,39 +329,26 @@ async fn access_change(
 }
 
 /// New invitations addressed to the viewer.
-pub fn invitations(
+pub async fn invitations(
     state: &AppState,
     connection: &Arc<Connection>,
 ) -> AppResult<impl Stream<Item = Item<invitation::Model>> + use<>> {
-    let mut subscriber = Subscriber::open(state, connection, Topic::InvitationReceived)?;
-    Ok(async_stream::stream! {
-        loop {
-            let (published, viewer) = match subscriber.next().await {
-                Step::Deliver(published, viewer) => (published, viewer),
-                Step::End(ended) => {
-                    yield Err(ended);
-                    return;
-                }
-                Step::Closed => return,
-            };
-            let Some(invitation_id) = published.event.target_id.filter(|_| published.impact.invitation)
-            else {
-                continue;
-            };
-            let found = invitation::Entity::find_by_id(invitation_id).one(&subscriber.state.db).await;
-            match (found, viewer.user()) {
-                (Ok(Some(invitation)), Some(me)) if addressed_to(me, &invitation) => {
-                    subscriber.delivered();
-                    yield Ok(invitation);
-                }
-                (Err(error), _) => {
-                    yield Err(AppError::from(error).into());
-                    return;
-                }
-                _ => {}
-            }
-        }
-    })
+    let subscriber = Subscriber::open(state, connection, Topic::InvitationReceived).await?;
+    Ok(live(subscriber, |state, published, viewer| async move {
+        let Some(invitation_id) = published
+            .event
+            .target_id
+            .filter(|_| published.impact.invitation)
+        else {
+            return Ok(None);
+        };
+        let invitation = invitation::Entity::find_by_id(invitation_id)
+            .one(&state.db)
+            .await
+            .map_err(AppError::from)?;
+        Ok(invitation
+            .filter(|invitation| viewer.user().is_some_and(|me| addressed_to(me, invitation))))
+    }))
 }
 
 /// Whether an invitation is for this user. DESIGN asks for the user's verified

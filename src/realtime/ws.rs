@@ -7,17 +7,18 @@
 //! credential ends later, every subscription reports why and the socket closes with
 //! 4403, so that the client reconnects with a fresh token.
 
-use std::{net::IpAddr, time::Duration};
+use std::{net::IpAddr, sync::Arc, time::Duration};
 
 use async_graphql::{
     Data,
-    futures_util::{SinkExt, StreamExt, stream},
+    futures_util::{Sink, SinkExt, Stream, StreamExt, stream},
     http::{ClientMessage, WebSocket as Protocol, WebSocketProtocols, WsMessage},
 };
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 
 use super::connection::{Connection, Refusal};
 use crate::{
+    auth::Viewer,
     graphql::{RosterSchema, batching::Batching, loaders},
     state::AppState,
 };
@@ -51,29 +52,9 @@ pub async fn serve(
             })
         })
         .boxed();
-    let payload = match tokio::time::timeout(INIT_TIMEOUT, client_messages.next()).await {
-        Ok(Some(bytes)) => match serde_json::from_slice::<ClientMessage>(&bytes) {
-            Ok(ClientMessage::ConnectionInit { payload }) => payload.unwrap_or_default(),
-            _ => return close(&mut sink, CLOSE_BAD_REQUEST, "expected connection_init").await,
-        },
-        Ok(None) => return,
-        Err(_) => {
-            return close(&mut sink, CLOSE_INIT_TIMEOUT, "connection_init timeout").await;
-        }
-    };
-    let (connection, viewer) = match Connection::open(&state, bearer(&payload), client).await {
-        Ok(opened) => opened,
-        Err(Refusal::Credential(error)) => {
-            return close(&mut sink, CLOSE_FORBIDDEN, &error.to_string()).await;
-        }
-        Err(Refusal::TooManyConnections) => {
-            return close(
-                &mut sink,
-                CLOSE_TOO_MANY,
-                "too many connections for this user",
-            )
-            .await;
-        }
+    let Some((connection, viewer)) = sign_in(&mut sink, &mut client_messages, &state, client).await
+    else {
+        return;
     };
     let mut data = Data::default();
     loaders::attach(&mut data, &state, &viewer, &Batching::default());
@@ -108,6 +89,44 @@ pub async fn serve(
         "the credential of this connection has ended",
     )
     .await;
+}
+
+/// Reads `connection_init` and opens the connection with its credential; closes the
+/// socket with the protocol's code when that fails.
+async fn sign_in<S>(
+    sink: &mut S,
+    client_messages: &mut (impl Stream<Item = Vec<u8>> + Unpin),
+    state: &AppState,
+    client: IpAddr,
+) -> Option<(Arc<Connection>, Viewer)>
+where
+    S: Sink<Message> + Unpin,
+{
+    let payload = match tokio::time::timeout(INIT_TIMEOUT, client_messages.next()).await {
+        Ok(Some(bytes)) => match serde_json::from_slice::<ClientMessage>(&bytes) {
+            Ok(ClientMessage::ConnectionInit { payload }) => payload.unwrap_or_default(),
+            _ => {
+                close(sink, CLOSE_BAD_REQUEST, "expected connection_init").await;
+                return None;
+            }
+        },
+        Ok(None) => return None,
+        Err(_) => {
+            close(sink, CLOSE_INIT_TIMEOUT, "connection_init timeout").await;
+            return None;
+        }
+    };
+    match Connection::open(state, bearer(&payload), client).await {
+        Ok(opened) => Some(opened),
+        Err(Refusal::Credential(error)) => {
+            close(sink, CLOSE_FORBIDDEN, &error.to_string()).await;
+            None
+        }
+        Err(Refusal::TooManyConnections) => {
+            close(sink, CLOSE_TOO_MANY, "too many connections for this user").await;
+            None
+        }
+    }
 }
 
 /// The protocol the client asks for in `Sec-WebSocket-Protocol`, if we speak it.
@@ -150,7 +169,7 @@ fn to_message(message: WsMessage) -> Message {
 
 async fn close<S>(sink: &mut S, code: u16, reason: &str)
 where
-    S: async_graphql::futures_util::Sink<Message> + Unpin,
+    S: Sink<Message> + Unpin,
 {
     // A close reason is at most 123 bytes.
     let mut reason = reason.to_owned();
