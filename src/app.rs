@@ -24,7 +24,7 @@ use ipnet::IpNet;
 use migration::{Migrator, MigratorTrait};
 use rand::RngCore;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tower::ServiceBuilder;
 use tower_http::{
     cors::{AllowOrigin, Any, CorsLayer},
@@ -97,18 +97,8 @@ impl App {
             config.settings_file.as_deref(),
         )?;
         let metrics = Arc::new(Metrics::new()?);
-        let (commits, committed) = mpsc::unbounded_channel();
-        let mut db = connect_with(&config, |options| {
-            realtime::source::watch_sqlite_commits(options, commits);
-        })
-        .await?;
-        let events = if config.is_sqlite() {
-            Source::Sqlite(committed)
-        } else {
-            Source::Postgres {
-                url: config.database_url.clone(),
-            }
-        };
+        let (events, watch_commits) = Source::new(&config);
+        let mut db = connect_with(&config, watch_commits).await?;
         metrics.observe(&mut db);
         if config.auto_migrate {
             migrate(&db).await?;
@@ -161,10 +151,13 @@ impl App {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
+        let realtime = self.state.realtime.clone();
         let served = axum::serve(listener, service)
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 let _ = stop.send(());
+                // WebSocket connections outlive their HTTP request: end them too.
+                realtime.close();
             })
             .await
             .context("serving HTTP");

@@ -13,7 +13,10 @@ use std::{
 };
 
 use entity::audit_event;
-use tokio::sync::mpsc::{self, error::TrySendError};
+use tokio::sync::{
+    mpsc::{self, error::TrySendError},
+    watch,
+};
 use uuid::Uuid;
 
 use super::impact::Impact;
@@ -91,6 +94,8 @@ pub struct Hub {
     registry: Mutex<Registry>,
     buffer: usize,
     metrics: Arc<Metrics>,
+    /// Set when the instance shuts down.
+    closing: watch::Sender<bool>,
 }
 
 /// A subscriber's end: its buffer, and its place in the hub until dropped.
@@ -149,7 +154,19 @@ impl Hub {
             registry: Mutex::default(),
             buffer: buffer.max(1),
             metrics,
+            closing: watch::Sender::new(false),
         }
+    }
+
+    /// Tells every WebSocket connection that the instance is shutting down.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves once `close` has been called.
+    pub async fn closed(&self) {
+        let mut closing = self.closing.subscribe();
+        let _ = closing.wait_for(|closing| *closing).await;
     }
 
     fn registry(&self) -> MutexGuard<'_, Registry> {

@@ -24,7 +24,7 @@ use tokio::sync::{mpsc, watch};
 use uuid::Uuid;
 
 use super::hub::{Hub, Published};
-use crate::{domain::events, telemetry::Metrics};
+use crate::{config::Config, domain::events, telemetry::Metrics};
 
 /// The NOTIFY channel of the trigger.
 const CHANNEL: &str = "roster_events";
@@ -44,12 +44,27 @@ pub enum Source {
     Sqlite(SqliteCommits),
 }
 
+impl Source {
+    /// The source for this configuration, and what to do to the connection options
+    /// of the pool so that it works.
+    pub fn new(config: &Config) -> (Self, impl FnOnce(&mut ConnectOptions)) {
+        let (commits, committed) = mpsc::unbounded_channel();
+        let source = if config.is_sqlite() {
+            Self::Sqlite(committed)
+        } else {
+            Self::Postgres {
+                url: config.database_url.clone(),
+            }
+        };
+        (source, move |options: &mut ConnectOptions| {
+            watch_sqlite_commits(options, commits);
+        })
+    }
+}
+
 /// Makes every SQLite connection of the pool report the audit events its
 /// transactions commit. A no-op for PostgreSQL, which announces them itself.
-pub fn watch_sqlite_commits(
-    options: &mut ConnectOptions,
-    commits: mpsc::UnboundedSender<Vec<i64>>,
-) {
+fn watch_sqlite_commits(options: &mut ConnectOptions, commits: mpsc::UnboundedSender<Vec<i64>>) {
     options.map_sqlx_sqlite_pool_opts(move |pool| {
         let commits = commits.clone();
         pool.after_connect(move |connection, _| {

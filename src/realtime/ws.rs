@@ -28,6 +28,7 @@ const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long subscriptions get to report an ended credential before the socket closes.
 const FAREWELL: Duration = Duration::from_millis(200);
 
+const CLOSE_GOING_AWAY: u16 = 1001;
 const CLOSE_FORBIDDEN: u16 = 4403;
 const CLOSE_TOO_MANY: u16 = 4429;
 const CLOSE_BAD_REQUEST: u16 = 4400;
@@ -71,6 +72,9 @@ pub async fn serve(
         let message = tokio::select! {
             message = outgoing.next() => message,
             _ = connection.ended() => break,
+            _ = state.realtime.closed() => {
+                return close(&mut sink, CLOSE_GOING_AWAY, "the server is shutting down").await;
+            }
         };
         let Some(message) = message else { return };
         if sink.send(message).await.is_err() {
