@@ -841,3 +841,17 @@ async fn subscriptions_per_connection_and_connections_per_user_are_limited() -> 
     assert!(reopened.is_some());
     Ok(())
 }
+
+#[tokio::test]
+async fn shutting_down_closes_every_websocket_with_going_away() -> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let mut ws = Ws::connect(&app, Some(&admin.token))
+        .await
+        .expect("signed in");
+    ws.subscribe(ACCESS_CHANGED, json!({})).await;
+    registered(&app, 1).await;
+    drop(app);
+    ws.expect_closed(1001).await;
+    Ok(())
+}
