@@ -26,4 +26,5 @@ mod resources;
 mod roles;
 mod schema;
 mod settings;
+mod subscriptions;
 mod users;

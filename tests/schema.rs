@@ -26,9 +26,6 @@ const PENDING_TYPES: &[&str] = &[
     "GroupMemberEdge",
     "GroupRoleAssignmentConnection",
     "GroupRoleAssignmentEdge",
-    // Wave 2: subscriptions.
-    "AccessChange",
-    "Subscription",
 ];
 const PENDING_FIELDS: &[&str] = &[
     // Wave 2: groups.
