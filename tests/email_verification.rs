@@ -23,7 +23,7 @@ const VERIFY: &str =
 const ME: &str = "{ me { id email pendingEmail emailVerified } }";
 const INVITE: &str = "mutation($input: InviteInput!) { invite(input: $input) { id } }";
 
-async fn change_email(app: &TestApp, user: &TestUser, email: &str) -> Gql {
+pub async fn change_email(app: &TestApp, user: &TestUser, email: &str) -> Gql {
     app.gql(
         Some(&user.token),
         UPDATE_USER,

@@ -1,12 +1,16 @@
-//! The page behind an invitation link, over HTTP as a browser without JavaScript
-//! uses it: GET shows and changes nothing, a POST needs the CSRF value that belongs
-//! to its cookie, and everything shown is escaped.
+//! The pages behind email links (an invitation, a new address to confirm, a new
+//! password to choose), over HTTP as a browser without JavaScript uses them: GET
+//! shows and changes nothing, a POST needs the CSRF value that belongs to its
+//! cookie, and everything shown is escaped.
+
+use std::time::Duration;
 
 use reqwest::header;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::{
     common::{PASSWORD, TestApp, TestResult, TestUser},
+    email_verification::{change_email, link_token, set_unverified},
     projects::create,
 };
 
@@ -365,5 +369,243 @@ async fn an_invitee_with_an_account_signs_in_on_the_page_to_accept() -> TestResu
     .await;
     assert_eq!(accepted.status, 200, "{}", accepted.body);
     assert_eq!(status(&app, &token).await, "ACCEPTED");
+    Ok(())
+}
+
+/// Opens the page at `path` and posts its form with `fields`, as a browser would.
+async fn fill(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Page {
+    let page = open(app, path).await;
+    let (cookie, csrf) = (page.cookie(), page.csrf());
+    submit(
+        app,
+        path,
+        Some(&cookie),
+        &[&[("csrf", csrf.as_str())], fields].concat(),
+    )
+    .await
+}
+
+/// Asserts that a page is a page of ours and shows none of `hidden`.
+fn assert_shows_none(page: &Page, hidden: &[&str]) {
+    assert_eq!(page.headers[header::REFERRER_POLICY], "no-referrer");
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+    for secret in hidden {
+        assert!(!page.body.contains(secret), "{secret} shown: {}", page.body);
+    }
+}
+
+async fn me(app: &TestApp, token: &str) -> Value {
+    app.gql(
+        Some(token),
+        "{ me { email pendingEmail emailVerified } }",
+        json!({}),
+    )
+    .await
+    .data("me")
+    .clone()
+}
+
+#[tokio::test]
+async fn opening_a_verification_link_changes_nothing_and_its_form_confirms_the_address()
+-> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let bob = app.user(&admin, "bob").await;
+    app.gql(
+        Some(&bob.token),
+        "mutation($id: ID!) { updateUser(id: $id, input: { name: \"Bob <b>&</b>\" }) { id } }",
+        json!({ "id": bob.id }),
+    )
+    .await
+    .ok();
+    change_email(&app, &bob, "bob.new@example.org").await.ok();
+    let token = link_token(&app, "bob.new@example.org", "/verify-email/").await;
+    let path = format!("/verify-email/{token}");
+    for _ in 0..2 {
+        let page = open(&app, &path).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("Confirm this address"), "{}", page.body);
+        assert_shows_none(&page, &[&token, "bob.new@example.org", "Bob", "://"]);
+    }
+    let refused = submit(&app, &path, None, &[("csrf", "forged")]).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert_eq!(
+        me(&app, &bob.token).await["pendingEmail"],
+        "bob.new@example.org"
+    );
+
+    let confirmed = fill(&app, &path, &[]).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    assert!(
+        confirmed
+            .body
+            .contains("Thank you, Bob &lt;b&gt;&amp;&lt;/b&gt;: bob.new@example.org"),
+        "{}",
+        confirmed.body
+    );
+    assert_shows_none(&confirmed, &["<b>", "Confirm this address", &token]);
+    assert_eq!(
+        me(&app, &bob.token).await,
+        json!({ "email": "bob.new@example.org", "pendingEmail": null, "emailVerified": true })
+    );
+    let again = fill(&app, &path, &[]).await;
+    assert_eq!(again.status, 404, "{}", again.body);
+    assert!(again.body.contains("used already"), "{}", again.body);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_verification_page_tells_a_taken_address_from_an_expired_link() -> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    app.user(&admin, "alice").await;
+    let bob = app.user(&admin, "bob").await;
+    change_email(&app, &bob, "alice@example.org").await.ok();
+    let taken = link_token(&app, "alice@example.org", "/verify-email/").await;
+    let conflict = fill(&app, &format!("/verify-email/{taken}"), &[]).await;
+    assert_eq!(conflict.status, 409, "{}", conflict.body);
+    assert!(
+        conflict.body.contains("belongs to another account"),
+        "{}",
+        conflict.body
+    );
+
+    change_email(&app, &bob, "bob.new@example.org").await.ok();
+    let late = link_token(&app, "bob.new@example.org", "/verify-email/").await;
+    app.clock.advance(Duration::from_secs(25 * 3600));
+    let expired = fill(&app, &format!("/verify-email/{late}"), &[]).await;
+    assert_eq!(expired.status, 410, "{}", expired.body);
+    assert!(expired.body.contains("has expired"), "{}", expired.body);
+    assert!(!expired.body.contains("<form"), "no form on a dead link");
+    Ok(())
+}
+
+#[tokio::test]
+async fn opening_a_reset_link_changes_nothing_and_its_form_sets_the_password() -> TestResult {
+    const NEW: &str = "a new password from the page";
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let bob = app.user(&admin, "bob").await;
+    app.gql(
+        None,
+        "mutation { requestPasswordReset(email: \"bob@example.org\") }",
+        json!({}),
+    )
+    .await
+    .ok();
+    let token = link_token(&app, "bob@example.org", "/reset-password/").await;
+    // The link proves the address, even when it lost its proof after the email went.
+    set_unverified(&app, &bob).await;
+    let path = format!("/reset-password/{token}");
+    for _ in 0..2 {
+        let page = open(&app, &path).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        for expected in [
+            r#"<input type="password" name="password" autocomplete="new-password" required minlength="10">"#,
+            r#"<input type="password" name="confirmation" autocomplete="new-password" required minlength="10">"#,
+            "Save the new password",
+        ] {
+            assert!(page.body.contains(expected), "{expected}: {}", page.body);
+        }
+        assert_shows_none(&page, &[&token, "bob", "://"]);
+    }
+    let both = [("password", NEW), ("confirmation", NEW)];
+    let refused = submit(
+        &app,
+        &path,
+        None,
+        &[&[("csrf", "forged")][..], &both].concat(),
+    )
+    .await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let differ = fill(
+        &app,
+        &path,
+        &[
+            ("password", NEW),
+            ("confirmation", "a new password from the pag"),
+        ],
+    )
+    .await;
+    assert_eq!(differ.status, 400, "{}", differ.body);
+    assert!(
+        differ.body.contains("The two passwords differ"),
+        "{}",
+        differ.body
+    );
+    let weak = "aaaaaaaaaaaaaaaa";
+    let too_weak = fill(&app, &path, &[("password", weak), ("confirmation", weak)]).await;
+    assert_eq!(too_weak.status, 400, "{}", too_weak.body);
+    assert!(
+        too_weak.body.contains("Save the new password"),
+        "the form again"
+    );
+    for page in [&refused, &differ, &too_weak] {
+        assert_shows_none(page, &[NEW, weak, &token]);
+    }
+    app.login("bob", PASSWORD).await;
+
+    let done = fill(&app, &path, &both).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(
+        done.body.contains("Your new password is set"),
+        "{}",
+        done.body
+    );
+    assert_shows_none(&done, &[NEW, &token, "<form"]);
+    app.gql(
+        None,
+        "mutation($p: String!) { login(username: \"bob\", password: $p) { accessToken } }",
+        json!({ "p": PASSWORD }),
+    )
+    .await
+    .expect_code("UNAUTHENTICATED");
+    let signed_in = app.login("bob", NEW).await;
+    assert_eq!(me(&app, &signed_in.token).await["emailVerified"], true);
+    let again = fill(&app, &path, &both).await;
+    assert_eq!(again.status, 404, "{}", again.body);
+    Ok(())
+}
+
+#[tokio::test]
+async fn wrong_links_on_the_pages_show_nothing_of_them_and_count_as_guesses() -> TestResult {
+    let app = TestApp::spawn_with(&["--login-max-failures-per-address", "3"]).await;
+    let planted = "%3Cscript%3Ealert(1)%3C%2Fscript%3E";
+    let both = [
+        ("password", "a long new password"),
+        ("confirmation", "a long new password"),
+    ];
+    // Opening links guesses nothing; posting them does.
+    for _ in 0..3 {
+        for route in ["verify-email", "reset-password"] {
+            let page = open(&app, &format!("/{route}/{planted}")).await;
+            assert_eq!(page.status, 200, "{}", page.body);
+            assert_shows_none(&page, &["<script>", "alert(1)"]);
+        }
+    }
+    let wrong = fill(&app, &format!("/verify-email/{planted}"), &[]).await;
+    assert_eq!(wrong.status, 404, "{}", wrong.body);
+    assert_shows_none(&wrong, &["<script>", "alert(1)"]);
+    let wrong = fill(&app, &format!("/reset-password/{planted}"), &both).await;
+    assert_eq!(wrong.status, 404, "{}", wrong.body);
+    assert_shows_none(&wrong, &["<script>", "alert(1)"]);
+    let wrong = fill(&app, "/verify-email/rsv_guess", &[]).await;
+    assert_eq!(wrong.status, 404, "{}", wrong.body);
+
+    let limited = fill(&app, "/reset-password/rsp_guess", &both).await;
+    assert_eq!(limited.status, 429, "{}", limited.body);
+    assert!(
+        limited.body.contains("Save the new password"),
+        "try again later"
+    );
+    let limited = fill(&app, "/verify-email/rsv_guess", &[]).await;
+    assert_eq!(limited.status, 429, "{}", limited.body);
+    app.gql(
+        None,
+        "mutation { verifyEmail(token: \"rsv_guess\") { id } }",
+        json!({}),
+    )
+    .await
+    .expect_code("RATE_LIMITED");
     Ok(())
 }

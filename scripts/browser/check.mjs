@@ -1,13 +1,16 @@
-// Opens GraphiQL and an invitation page in headless Chromium (Debian's, driven by
-// playwright-core) and fails unless the editor renders, a query runs with the
-// Authorization header from the headers pane, no request leaves the service's
-// origin, and the page breaks no Content-Security-Policy rule. Screenshots go to
-// the folder given. Usage: node check.mjs BASE_URL ACCESS_TOKEN INVITATION_PATH OUT_DIR
+// Opens GraphiQL, an invitation page and a password reset page in headless Chromium
+// (Debian's, driven by playwright-core) and fails unless the editor renders, a query
+// runs with the Authorization header from the headers pane, the reset form posts
+// (CSRF cookie and all) and sets the password, no request leaves the service's
+// origin, and no page breaks a Content-Security-Policy rule. Screenshots go to the
+// folder given.
+// Usage: node check.mjs BASE_URL ACCESS_TOKEN INVITATION_PATH RESET_PATH OUT_DIR
 import { chromium } from "playwright-core";
 
-const [base, accessToken, invitationPath, outDir] = process.argv.slice(2);
+const usage = "usage: node check.mjs BASE_URL ACCESS_TOKEN INVITATION_PATH RESET_PATH OUT_DIR";
+const [base, accessToken, invitationPath, resetPath, outDir] = process.argv.slice(2);
 if (!outDir) {
-  console.error("usage: node check.mjs BASE_URL ACCESS_TOKEN INVITATION_PATH OUT_DIR");
+  console.error(usage);
   process.exit(2);
 }
 const origin = new URL(base).origin;
@@ -60,15 +63,45 @@ async function graphiql(browser) {
 }
 
 async function invitation(browser) {
-  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
-  watch(page, "invitation page");
-  const response = await page.goto(`${base}${invitationPath}`, { waitUntil: "networkidle" });
-  if (response.status() !== 200) problems.push(`invitation page: HTTP ${response.status()}`);
-  if (response.headers()["referrer-policy"] !== "no-referrer") problems.push("invitation page: no Referrer-Policy");
+  const page = await phonePage(browser, "invitation page", invitationPath);
   await page.getByRole("button", { name: "Create account and accept" }).waitFor();
   const font = await page.evaluate(() => getComputedStyle(document.querySelector("button")).fontWeight);
   if (font !== "600") problems.push(`invitation page: the stylesheet did not apply (button weight ${font})`);
   await page.screenshot({ path: `${outDir}/invitation.png`, fullPage: true });
+  await page.close();
+}
+
+// Opens a page behind an email link on a phone-sized screen; problems go to the list.
+async function phonePage(browser, name, path) {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+  watch(page, name);
+  const response = await page.goto(`${base}${path}`, { waitUntil: "networkidle" });
+  if (response.status() !== 200) problems.push(`${name}: HTTP ${response.status()}`);
+  if (response.headers()["referrer-policy"] !== "no-referrer") problems.push(`${name}: no Referrer-Policy`);
+  return page;
+}
+
+async function resetPassword(browser) {
+  const page = await phonePage(browser, "reset page", resetPath);
+  const save = page.getByRole("button", { name: "Save the new password" });
+  await save.waitFor();
+  const inputs = await page.locator("input[type=password]").evaluateAll((all) =>
+    all.map((input) => `${input.autocomplete} ${input.minLength} ${input.required}`),
+  );
+  if (inputs.join() !== "new-password 10 true,new-password 10 true") {
+    problems.push(`reset page: password inputs are ${JSON.stringify(inputs)}`);
+  }
+  await page.screenshot({ path: `${outDir}/reset-password.png`, fullPage: true });
+  const password = "a new password typed in Chromium";
+  await page.getByLabel("New password", { exact: true }).fill(password);
+  await page.getByLabel("The same password again").fill(`${password}!`);
+  await save.click();
+  await page.getByText("The two passwords differ").waitFor();
+  await page.getByLabel("New password", { exact: true }).fill(password);
+  await page.getByLabel("The same password again").fill(password);
+  await page.getByRole("button", { name: "Save the new password" }).click();
+  await page.getByText("Your new password is set").waitFor();
+  if ((await page.content()).includes(password)) problems.push("reset page: the password is in the page");
   await page.close();
 }
 
@@ -79,6 +112,7 @@ const browser = await chromium.launch({
 try {
   await graphiql(browser);
   await invitation(browser);
+  await resetPassword(browser);
 } catch (error) {
   problems.push(String(error && error.stack ? error.stack : error));
 } finally {

@@ -143,8 +143,16 @@ pub async fn reset(
     client: IpAddr,
 ) -> AppResult<bool> {
     password::check_strength(new_password)?;
+    // The link is judged, and a wrong one counted, before the costly hash: guesses
+    // over the limit must not each cost an argon2 run.
+    sessions::guess_token(
+        state,
+        client,
+        email_secrets::find(&state.db, token, SecretPurpose::ResetPassword),
+    )
+    .await?;
     let password_hash = password::hash(new_password).await?;
-    sessions::guess_token(state, client, set_password(state, token, password_hash)).await
+    set_password(state, token, password_hash).await
 }
 
 async fn set_password(state: &AppState, token: &str, password_hash: String) -> AppResult<bool> {

@@ -63,11 +63,7 @@ pub(super) async fn submit(
     Form(submitted): Form<Submitted>,
 ) -> Response {
     let client = client_address(peer, &headers, &pages.state.config.trusted_proxies);
-    if !pages.csrf.verify(&headers, uri.path(), &submitted.csrf) {
-        let refused = (
-            StatusCode::FORBIDDEN,
-            "This form was too old or did not come from this page; nothing was changed. Please try again.".to_owned(),
-        );
+    if let Some(refused) = pages.forged(&headers, uri.path(), &submitted.csrf) {
         return render(&pages, &token, client, uri.path(), &headers, Some(refused)).await;
     }
     let outcome = answer(&pages, &token, client, submitted)

@@ -7,7 +7,7 @@ use axum::{
 };
 use maud::{DOCTYPE, Markup, html};
 
-use crate::error::AppError;
+use crate::{auth::password, error::AppError};
 
 /// Where the stylesheet is served, relative to the public path.
 pub const STYLESHEET: &str = "assets/pages.css";
@@ -81,6 +81,18 @@ pub fn field(label: &str, name: &str, kind: &str, autocomplete: &str, required: 
         label {
             (label)
             input type=(kind) name=(name) autocomplete=(autocomplete) required[required];
+        }
+    }
+}
+
+/// A new password's input, with the rule's least length for the browser to check
+/// first (no most: a browser would cut a longer one short without a word).
+pub fn new_password_field(label: &str, name: &str) -> Markup {
+    html! {
+        label {
+            (label)
+            input type="password" name=(name) autocomplete="new-password" required
+                minlength=(password::MIN_LENGTH);
         }
     }
 }

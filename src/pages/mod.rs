@@ -4,23 +4,27 @@
 //! other asset. A GET only renders (mail scanners open links); only a form's POST,
 //! with its CSRF value, uses the secret in the link.
 //!
-//! A new page (e.g. `/verify-email/{token}` or `/reset-password/{token}`) is a module
-//! with a `show` (GET) and a `submit` (POST) handler built from `layout::page`,
-//! `layout::form`, `Pages::csrf` and `layout::failure`, a route in `router` below,
-//! and its first path segment in `SECRET_ROUTES` so the request log hides its token.
+//! A new page is a module with a `show` (GET) and a `submit` (POST) handler built
+//! from `Pages::form_page` and `Pages::ending` (or `layout::page` and `layout::form`
+//! for more), `Pages::forged` to check a POST, and `layout::failure_status` for a
+//! domain error; a route in `router` below; and its first path segment in
+//! `SECRET_ROUTES` so the request log hides its token.
 
 mod csrf;
 mod invitation;
 mod layout;
+mod reset_password;
+mod verify_email;
 
 use std::{borrow::Cow, sync::Arc};
 
 use axum::{
     Router,
-    http::{HeaderValue, header},
-    response::IntoResponse,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
     routing::get,
 };
+use maud::{Markup, html};
 use rand::RngCore;
 
 use crate::state::AppState;
@@ -34,6 +38,50 @@ pub(crate) struct Pages {
     csrf: csrf::Csrf,
     /// The public URL's path without its trailing slash, e.g. "" or "/roster".
     base: String,
+}
+
+/// What a page shows above its content after a POST: the HTTP status and a sentence.
+type Outcome = (StatusCode, String);
+
+impl Pages {
+    /// The refusal to show, instead of acting, when a form posted to `path` does not
+    /// carry the CSRF value that belongs to its cookie; `None` when it does.
+    fn forged(&self, headers: &HeaderMap, path: &str, form_value: &str) -> Option<Outcome> {
+        (!self.csrf.verify(headers, path, form_value)).then(|| {
+            (
+                StatusCode::FORBIDDEN,
+                "This form was too old or did not come from this page; nothing was changed. \
+                 Please try again."
+                    .to_owned(),
+            )
+        })
+    }
+
+    /// A page with one form: the outcome of the last POST (if any), then what
+    /// `content` makes of the page's CSRF value.
+    fn form_page(
+        &self,
+        headers: &HeaderMap,
+        path: &str,
+        title: &str,
+        outcome: Option<Outcome>,
+        content: impl FnOnce(&str) -> Markup,
+    ) -> Response {
+        let issued = self.csrf.issue(headers, path);
+        let (status, message) = outcome.unwrap_or((StatusCode::OK, String::new()));
+        let body = html! {
+            @if !message.is_empty() { (layout::notice(&message, !status.is_success())) }
+            (content(&issued.form_value))
+        };
+        layout::page(status, &self.base, title, issued.set_cookie, body)
+    }
+
+    /// A page that only says how things ended: no form, because the link did its
+    /// work or can no longer do any.
+    fn ending(&self, title: &str, (status, message): Outcome) -> Response {
+        let body = layout::notice(&message, !status.is_success());
+        layout::page(status, &self.base, title, None, body)
+    }
 }
 
 /// The path of `ROSTER_PUBLIC_URL` (`https://host/roster/` → `/roster`).
@@ -76,6 +124,14 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
         .route(
             &format!("{base}/invitations/{{token}}"),
             get(invitation::show).post(invitation::submit),
+        )
+        .route(
+            &format!("{base}/verify-email/{{token}}"),
+            get(verify_email::show).post(verify_email::submit),
+        )
+        .route(
+            &format!("{base}/reset-password/{{token}}"),
+            get(reset_password::show).post(reset_password::submit),
         )
         .route(&format!("{base}/{}", layout::STYLESHEET), get(stylesheet))
         .with_state(pages)

@@ -27,7 +27,10 @@ export type Scalars = {
 export type AccessSource = {
   expiresAt?: Maybe<Scalars['DateTime']['output']>;
   kind: AccessSourceKind;
-  /** Where the grant is held: the project itself or an ancestor. */
+  /**
+   * Where the grant is held: the project itself or an ancestor (a grant there lets
+   * the viewer find it).
+   */
   project: Project;
   role: Role;
 };
@@ -219,8 +222,21 @@ export type Mutation = {
   refreshToken: AuthPayload;
   /** Removes an assignment (not the owner's). Returns its id. */
   removeRoleAssignment: Scalars['ID']['output'];
+  /**
+   * Always true, whether or not the address belongs to an account (no
+   * enumeration); when it is the verified address of an active account, an
+   * email with a one-time reset link (valid for an hour) goes out.
+   */
+  requestPasswordReset: Scalars['Boolean']['output'];
+  /**
+   * Sends the verification email for the viewer's pending address again, with a
+   * new link. False when no address is pending.
+   */
+  resendEmailVerification: Scalars['Boolean']['output'];
   /** Renews the expiry and sends the email again with a new link. */
   resendInvitation: Invitation;
+  /** Sets a new password with the secret from the reset email; ends every session. */
+  resetPassword: Scalars['Boolean']['output'];
   /**
    * Removes a stored value so that the default applies again. The definition's
    * scope says what to give: projectId for PROJECT, projectId (and userId) for
@@ -255,10 +271,14 @@ export type Mutation = {
   /** Changes a role. Leaving out `expiresAt` keeps the expiry; null removes it. */
   updateRoleAssignment: RoleAssignment;
   /**
-   * Changes an account. Superusers may change anything; users their own name and
-   * email. Deactivating or setting a password ends the user's sessions.
+   * Changes an account. Superusers may change anything; users their own name,
+   * email and password, the last two with `currentPassword`. A user's own new
+   * email stays `pendingEmail` until the link sent to it is used. Deactivating or
+   * setting a password ends the user's sessions.
    */
   updateUser: User;
+  /** Confirms a pending email change with the secret from the verification email. */
+  verifyEmail: User;
 };
 
 
@@ -364,8 +384,19 @@ export type MutationRemoveRoleAssignmentArgs = {
 };
 
 
+export type MutationRequestPasswordResetArgs = {
+  email: Scalars['String']['input'];
+};
+
+
 export type MutationResendInvitationArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationResetPasswordArgs = {
+  newPassword: Scalars['String']['input'];
+  token: Scalars['String']['input'];
 };
 
 
@@ -452,6 +483,11 @@ export type MutationUpdateUserArgs = {
   input: UpdateUserInput;
 };
 
+
+export type MutationVerifyEmailArgs = {
+  token: Scalars['String']['input'];
+};
+
 export type NewApiToken = {
   apiToken: ApiToken;
   /** The secret: the only time it is shown. Send it as `Authorization: Bearer …`. */
@@ -496,7 +532,10 @@ export type Permission =
 
 export type Project = {
   archived: Scalars['Boolean']['output'];
-  /** What a category holds; always empty for a project. */
+  /**
+   * What a category holds; always empty for a project. Needs a grant here (or
+   * above): a project only introduced by an invitation or a resource shows nothing.
+   */
   children: ProjectConnection;
   createdAt: Scalars['DateTime']['output'];
   description?: Maybe<Scalars['String']['output']>;
@@ -577,7 +616,7 @@ export type ProjectAccess = {
   inherited: Scalars['Boolean']['output'];
   /** The viewer is the project's direct owner. */
   isOwner: Scalars['Boolean']['output'];
-  /** The owner's email, for those who may view the project. */
+  /** The owner's email, for those who may view the project and see that email. */
   ownerEmail?: Maybe<Scalars['String']['output']>;
   permissions: Array<Permission>;
   /** The effective role: the highest grant that applies. */
@@ -755,6 +794,10 @@ export type Resource = {
   owner: User;
   /** The resource this one nests under; null at the top or when unreadable. */
   parent?: Maybe<Resource>;
+  /**
+   * The project it belongs to; a reader who may not find the project through a
+   * grant sees only its name.
+   */
   project: Project;
   safetyLevel: SafetyLevel;
   /** Visible to those who may change the ACL. */
@@ -929,6 +972,8 @@ export type UpdateProjectInput = {
 };
 
 export type UpdateUserInput = {
+  /** Required when users change their own email or password this way. */
+  currentPassword?: InputMaybe<Scalars['String']['input']>;
   email?: InputMaybe<Scalars['String']['input']>;
   isActive?: InputMaybe<Scalars['Boolean']['input']>;
   isSuperuser?: InputMaybe<Scalars['Boolean']['input']>;
@@ -938,14 +983,21 @@ export type UpdateUserInput = {
 
 export type User = {
   createdAt: Scalars['DateTime']['output'];
-  /** Null unless the viewer is this user, a superuser, or shares a project with them. */
+  /**
+   * Null unless the viewer is this user, a superuser, or a member of a project
+   * this user joined by their own act (or was assigned to by a superuser).
+   */
   email?: Maybe<Scalars['String']['output']>;
+  /** Whether `email` is proven; self and superusers only, else null. */
+  emailVerified?: Maybe<Scalars['Boolean']['output']>;
   id: Scalars['ID']['output'];
   isActive: Scalars['Boolean']['output'];
   isSuperuser: Scalars['Boolean']['output'];
   /** System accounts (services, robots) are hidden from `users` by default. */
   isSystem: Scalars['Boolean']['output'];
   name: Scalars['String']['output'];
+  /** An address waiting for confirmation; self and superusers only, else null. */
+  pendingEmail?: Maybe<Scalars['String']['output']>;
   /** Unique, lower-case. */
   username: Scalars['String']['output'];
 };
