@@ -24,10 +24,23 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+export type AccessChange = {
+  /** The audit action behind the change: "role.assign", "project.archive", … */
+  action: Scalars['String']['output'];
+  at: Scalars['DateTime']['output'];
+  /** Null when the viewer can no longer find it, or `projectId` is null. */
+  project?: Maybe<Project>;
+  /** Where the grant changed; null when many places changed at once: refetch all. */
+  projectId?: Maybe<Scalars['ID']['output']>;
+};
+
 export type AccessSource = {
   expiresAt?: Maybe<Scalars['DateTime']['output']>;
   kind: AccessSourceKind;
-  /** Where the grant is held: the project itself or an ancestor. */
+  /**
+   * Where the grant is held: the project itself or an ancestor (a grant there lets
+   * the viewer find it).
+   */
   project: Project;
   role: Role;
 };
@@ -219,8 +232,21 @@ export type Mutation = {
   refreshToken: AuthPayload;
   /** Removes an assignment (not the owner's). Returns its id. */
   removeRoleAssignment: Scalars['ID']['output'];
+  /**
+   * Always true, whether or not the address belongs to an account (no
+   * enumeration); when it is the verified address of an active account, an
+   * email with a one-time reset link (valid for an hour) goes out.
+   */
+  requestPasswordReset: Scalars['Boolean']['output'];
+  /**
+   * Sends the verification email for the viewer's pending address again, with a
+   * new link. False when no address is pending.
+   */
+  resendEmailVerification: Scalars['Boolean']['output'];
   /** Renews the expiry and sends the email again with a new link. */
   resendInvitation: Invitation;
+  /** Sets a new password with the secret from the reset email; ends every session. */
+  resetPassword: Scalars['Boolean']['output'];
   /**
    * Removes a stored value so that the default applies again. The definition's
    * scope says what to give: projectId for PROJECT, projectId (and userId) for
@@ -255,10 +281,14 @@ export type Mutation = {
   /** Changes a role. Leaving out `expiresAt` keeps the expiry; null removes it. */
   updateRoleAssignment: RoleAssignment;
   /**
-   * Changes an account. Superusers may change anything; users their own name and
-   * email. Deactivating or setting a password ends the user's sessions.
+   * Changes an account. Superusers may change anything; users their own name,
+   * email and password, the last two with `currentPassword`. A user's own new
+   * email stays `pendingEmail` until the link sent to it is used. Deactivating or
+   * setting a password ends the user's sessions.
    */
   updateUser: User;
+  /** Confirms a pending email change with the secret from the verification email. */
+  verifyEmail: User;
 };
 
 
@@ -364,8 +394,19 @@ export type MutationRemoveRoleAssignmentArgs = {
 };
 
 
+export type MutationRequestPasswordResetArgs = {
+  email: Scalars['String']['input'];
+};
+
+
 export type MutationResendInvitationArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationResetPasswordArgs = {
+  newPassword: Scalars['String']['input'];
+  token: Scalars['String']['input'];
 };
 
 
@@ -452,6 +493,11 @@ export type MutationUpdateUserArgs = {
   input: UpdateUserInput;
 };
 
+
+export type MutationVerifyEmailArgs = {
+  token: Scalars['String']['input'];
+};
+
 export type NewApiToken = {
   apiToken: ApiToken;
   /** The secret: the only time it is shown. Send it as `Authorization: Bearer …`. */
@@ -496,7 +542,10 @@ export type Permission =
 
 export type Project = {
   archived: Scalars['Boolean']['output'];
-  /** What a category holds; always empty for a project. */
+  /**
+   * What a category holds; always empty for a project. Needs a grant here (or
+   * above): a project only introduced by an invitation or a resource shows nothing.
+   */
   children: ProjectConnection;
   createdAt: Scalars['DateTime']['output'];
   description?: Maybe<Scalars['String']['output']>;
@@ -577,7 +626,7 @@ export type ProjectAccess = {
   inherited: Scalars['Boolean']['output'];
   /** The viewer is the project's direct owner. */
   isOwner: Scalars['Boolean']['output'];
-  /** The owner's email, for those who may view the project. */
+  /** The owner's email, for those who may view the project and see that email. */
   ownerEmail?: Maybe<Scalars['String']['output']>;
   permissions: Array<Permission>;
   /** The effective role: the highest grant that applies. */
@@ -755,6 +804,10 @@ export type Resource = {
   owner: User;
   /** The resource this one nests under; null at the top or when unreadable. */
   parent?: Maybe<Resource>;
+  /**
+   * The project it belongs to; a reader who may not find the project through a
+   * grant sees only its name.
+   */
   project: Project;
   safetyLevel: SafetyLevel;
   /** Visible to those who may change the ACL. */
@@ -915,6 +968,26 @@ export type SignupInput = {
   username: Scalars['String']['input'];
 };
 
+export type Subscription = {
+  /** A new invitation for the viewer's verified email. */
+  invitationReceived: Invitation;
+  /** The viewer's own access changed somewhere. */
+  myAccessChanged: AccessChange;
+  /**
+   * Every audit event of one project as it commits; needs MANAGE_MEMBERS there (as
+   * `Project.events`) and ends with FORBIDDEN when that is lost. With `after` (a
+   * cursor of `Project.events`), first replays what committed after it, then goes
+   * live: no gap, no duplicate.
+   */
+  projectEvents: AuditEvent;
+};
+
+
+export type SubscriptionProjectEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  projectId: Scalars['ID']['input'];
+};
+
 export type UpdateProjectInput = {
   clearPublicAccess?: InputMaybe<Scalars['Boolean']['input']>;
   /** Null clears it. */
@@ -929,6 +1002,8 @@ export type UpdateProjectInput = {
 };
 
 export type UpdateUserInput = {
+  /** Required when users change their own email or password this way. */
+  currentPassword?: InputMaybe<Scalars['String']['input']>;
   email?: InputMaybe<Scalars['String']['input']>;
   isActive?: InputMaybe<Scalars['Boolean']['input']>;
   isSuperuser?: InputMaybe<Scalars['Boolean']['input']>;
@@ -938,14 +1013,21 @@ export type UpdateUserInput = {
 
 export type User = {
   createdAt: Scalars['DateTime']['output'];
-  /** Null unless the viewer is this user, a superuser, or shares a project with them. */
+  /**
+   * Null unless the viewer is this user, a superuser, or a member of a project
+   * this user joined by their own act (or was assigned to by a superuser).
+   */
   email?: Maybe<Scalars['String']['output']>;
+  /** Whether `email` is proven; self and superusers only, else null. */
+  emailVerified?: Maybe<Scalars['Boolean']['output']>;
   id: Scalars['ID']['output'];
   isActive: Scalars['Boolean']['output'];
   isSuperuser: Scalars['Boolean']['output'];
   /** System accounts (services, robots) are hidden from `users` by default. */
   isSystem: Scalars['Boolean']['output'];
   name: Scalars['String']['output'];
+  /** An address waiting for confirmation; self and superusers only, else null. */
+  pendingEmail?: Maybe<Scalars['String']['output']>;
   /** Unique, lower-case. */
   username: Scalars['String']['output'];
 };
@@ -1055,6 +1137,29 @@ export type SetAclMutationVariables = Exact<{
 
 export type SetAclMutation = { setAcl: Array<{ safetyLevel: SafetyLevel, resource: { id: string, name: string }, sharedWith: Array<{ access: ShareAccess, user: { id: string, username: string } }> }> };
 
+export type AssignRoleMutationVariables = Exact<{
+  projectId: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
+  role: Role;
+  expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+}>;
+
+
+export type AssignRoleMutation = { assignRole: { id: string, role: Role, expiresAt?: string | null } };
+
+export type MyAccessChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MyAccessChangedSubscription = { myAccessChanged: { projectId?: string | null, action: string, at: string, project?: { id: string, title: string, fullTitle: string, myAccess?: { role: Role, permissions: Array<Permission> } | null } | null } };
+
+export type ProjectEventsSubscriptionVariables = Exact<{
+  projectId: Scalars['ID']['input'];
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ProjectEventsSubscription = { projectEvents: { id: string, action: string, projectId?: string | null, targetId?: string | null, details?: unknown | null, createdAt: string, actor?: { id: string, username: string } | null } };
+
 
 export const LoginDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"Login"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"username"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"password"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"login"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"username"},"value":{"kind":"Variable","name":{"kind":"Name","value":"username"}}},{"kind":"Argument","name":{"kind":"Name","value":"password"},"value":{"kind":"Variable","name":{"kind":"Name","value":"password"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessToken"}},{"kind":"Field","name":{"kind":"Name","value":"refreshToken"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"username"}},{"kind":"Field","name":{"kind":"Name","value":"isSuperuser"}}]}}]}}]}}]} as unknown as DocumentNode<LoginMutation, LoginMutationVariables>;
 export const RefreshDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"Refresh"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"refreshToken"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"refreshToken"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"refreshToken"},"value":{"kind":"Variable","name":{"kind":"Name","value":"refreshToken"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessToken"}},{"kind":"Field","name":{"kind":"Name","value":"refreshToken"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}}]}}]} as unknown as DocumentNode<RefreshMutation, RefreshMutationVariables>;
@@ -1068,3 +1173,6 @@ export const AcceptInvitationDocument = {"kind":"Document","definitions":[{"kind
 export const AcceptInvitationByTokenDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AcceptInvitationByToken"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"token"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"signup"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"SignupInput"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"acceptInvitationByToken"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"token"},"value":{"kind":"Variable","name":{"kind":"Name","value":"token"}}},{"kind":"Argument","name":{"kind":"Name","value":"signup"},"value":{"kind":"Variable","name":{"kind":"Name","value":"signup"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"accessToken"}},{"kind":"Field","name":{"kind":"Name","value":"refreshToken"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"username"}}]}}]}}]}}]} as unknown as DocumentNode<AcceptInvitationByTokenMutation, AcceptInvitationByTokenMutationVariables>;
 export const CreateResourceDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateResource"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateResourceInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createResource"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"myAccess"}}]}}]}}]} as unknown as DocumentNode<CreateResourceMutation, CreateResourceMutationVariables>;
 export const SetAclDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SetAcl"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SetAclInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setAcl"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"resource"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"safetyLevel"}},{"kind":"Field","name":{"kind":"Name","value":"sharedWith"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"access"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"username"}}]}}]}}]}}]}}]} as unknown as DocumentNode<SetAclMutation, SetAclMutationVariables>;
+export const AssignRoleDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AssignRole"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"projectId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"userId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"role"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Role"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"expiresAt"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"assignRole"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"projectId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"projectId"}}},{"kind":"Argument","name":{"kind":"Name","value":"userId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"userId"}}},{"kind":"Argument","name":{"kind":"Name","value":"role"},"value":{"kind":"Variable","name":{"kind":"Name","value":"role"}}},{"kind":"Argument","name":{"kind":"Name","value":"expiresAt"},"value":{"kind":"Variable","name":{"kind":"Name","value":"expiresAt"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}}]}}]} as unknown as DocumentNode<AssignRoleMutation, AssignRoleMutationVariables>;
+export const MyAccessChangedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"MyAccessChanged"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"myAccessChanged"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"projectId"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"project"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"fullTitle"}},{"kind":"Field","name":{"kind":"Name","value":"myAccess"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"permissions"}}]}}]}}]}}]}}]} as unknown as DocumentNode<MyAccessChangedSubscription, MyAccessChangedSubscriptionVariables>;
+export const ProjectEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"ProjectEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"projectId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"projectEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"projectId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"projectId"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"projectId"}},{"kind":"Field","name":{"kind":"Name","value":"targetId"}},{"kind":"Field","name":{"kind":"Name","value":"details"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"actor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"username"}}]}}]}}]}}]} as unknown as DocumentNode<ProjectEventsSubscription, ProjectEventsSubscriptionVariables>;
