@@ -167,8 +167,7 @@ export class RosterClient {
     document: TypedDocumentNode<TResult, TVariables>,
     ...[variables]: VariablesArgument<TVariables>
   ): AsyncIterableIterator<TResult> {
-    const query = print(document);
-    const payload = { query, variables: (variables ?? undefined) as Record<string, unknown> | undefined };
+    const payload = { query: print(document), variables: variables as Record<string, unknown> | undefined };
     return dataOf(this.subscriptionSocket().iterate<TResult>(payload));
   }
 
