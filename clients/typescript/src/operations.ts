@@ -115,3 +115,45 @@ export const SetAcl = graphql(`
     }
   }
 `);
+
+/** A role assigned directly (`assignRole` needs MANAGE_MEMBERS there). */
+export const AssignRole = graphql(`
+  mutation AssignRole($projectId: ID!, $userId: ID!, $role: Role!, $expiresAt: DateTime) {
+    assignRole(projectId: $projectId, userId: $userId, role: $role, expiresAt: $expiresAt) {
+      id
+      role
+      expiresAt
+    }
+  }
+`);
+
+/**
+ * The viewer's own access changed (over `/graphql/ws`, with `RosterClient.subscribe`).
+ * `projectId` null: access changed everywhere at once, refetch all; `project` null: the
+ * viewer can no longer find the place.
+ */
+export const MyAccessChanged = graphql(`
+  subscription MyAccessChanged {
+    myAccessChanged {
+      projectId
+      action
+      at
+      project { id title fullTitle myAccess { role permissions } }
+    }
+  }
+`);
+
+/** A project's audit events as they commit; with `after`, the backlog since that cursor first. */
+export const ProjectEvents = graphql(`
+  subscription ProjectEvents($projectId: ID!, $after: String) {
+    projectEvents(projectId: $projectId, after: $after) {
+      id
+      action
+      projectId
+      targetId
+      details
+      createdAt
+      actor { id username }
+    }
+  }
+`);

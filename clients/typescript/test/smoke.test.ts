@@ -9,8 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
+// Node 20 has no global WebSocket without a flag; browsers and Node ≥ 22 need no `ws`.
+import WebSocket from "ws";
+
 import {
   AcceptInvitation,
+  AssignRole,
   CreateProject,
   CreateResource,
   CreateUser,
@@ -18,6 +22,7 @@ import {
   Invite,
   Login,
   Members,
+  MyAccessChanged,
   MyInvitations,
   Refresh,
   RosterClient,
@@ -29,6 +34,9 @@ const PASSWORD = "correct horse battery staple";
 let server: ChildProcess | undefined;
 let workDir = "";
 let url = "";
+let base = "";
+/** How long a test waits for an event before it fails. */
+const EVENT_WAIT_MS = 5000;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -44,7 +52,7 @@ before(async () => {
   assert.ok(bin, "set ROSTER_BIN to the roster binary (e.g. target/debug/roster)");
   workDir = mkdtempSync(join(tmpdir(), "roster-client-"));
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
+  base = `http://127.0.0.1:${port}`;
   const env = {
     ...process.env,
     DATABASE_URL: `sqlite://${join(workDir, "roster.db")}?mode=rwc`,
@@ -72,7 +80,7 @@ after(() => {
 });
 
 async function signIn(username: string, password: string, persistedQueries = false) {
-  const client = new RosterClient({ url, persistedQueries });
+  const client = new RosterClient({ url, persistedQueries, webSocketImpl: WebSocket });
   const { login } = await client.execute(Login, { username, password });
   client.token = login.accessToken;
   return { client, login };
@@ -133,4 +141,74 @@ test("the dashboard, members, an invitation accepted and an ACL change", async (
   });
   assert.equal(setAcl[0]?.safetyLevel, "PRIVATE");
   assert.deepEqual(setAcl[0]?.sharedWith.map((share) => share.user.username), ["bob"]);
+});
+
+/** Open subscriptions of one kind on the server, from its `/metrics`. */
+async function openSubscriptions(kind: string): Promise<number> {
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  const series = `roster_subscriptions_open{kind="${kind}"} `;
+  const line = metrics.split("\n").find((candidate) => candidate.startsWith(series));
+  return line ? Number(line.slice(series.length)) : 0;
+}
+
+/** Waits until the server holds `count` subscriptions of `kind`, so what happens next reaches them. */
+async function untilOpen(kind: string, count: number): Promise<void> {
+  const deadline = Date.now() + EVENT_WAIT_MS;
+  while ((await openSubscriptions(kind)) !== count) {
+    assert.ok(Date.now() < deadline, `the server never held ${count} ${kind} subscription(s)`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** The next event, or a failure when none comes within EVENT_WAIT_MS. */
+async function nextEvent<T>(events: AsyncIterator<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} within ${EVENT_WAIT_MS} ms`)), EVENT_WAIT_MS);
+  });
+  try {
+    const step = await Promise.race([events.next(), timeout]);
+    assert.equal(step.done, false, `the subscription ended before ${what}`);
+    return step.value as T;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+test("a user hears, typed, that a superuser gave them a role, and unsubscribes", async () => {
+  const { client: admin } = await signIn("admin", PASSWORD);
+  const { createUser: carol } = await admin.execute(CreateUser, {
+    input: { username: "carol", email: "carol@example.org", password: PASSWORD },
+  });
+  const { createProject: wiki } = await admin.execute(CreateProject, { input: { title: "Wiki", type: "PROJECT" } });
+  const { client: carolClient } = await signIn("carol", PASSWORD);
+
+  const events = carolClient.subscribe(MyAccessChanged);
+  try {
+    const first = nextEvent(events, "myAccessChanged event");
+    await untilOpen("myAccessChanged", 1);
+    await admin.execute(AssignRole, { projectId: wiki.id, userId: carol.id, role: "CONTRIBUTOR" });
+    const { myAccessChanged } = await first;
+    assert.equal(myAccessChanged.projectId, wiki.id);
+    assert.equal(myAccessChanged.action, "role.assign");
+    assert.ok(!Number.isNaN(Date.parse(myAccessChanged.at)), `not a time: ${myAccessChanged.at}`);
+    assert.equal(myAccessChanged.project?.title, "Wiki");
+    assert.equal(myAccessChanged.project?.myAccess?.role, "CONTRIBUTOR");
+  } finally {
+    await events.return?.();
+  }
+  await untilOpen("myAccessChanged", 0);
+  await carolClient.close();
+});
+
+test("a subscription with a token the server refuses fails at once with 4403", async () => {
+  const client = new RosterClient({ url, webSocketImpl: WebSocket });
+  client.token = "not a token";
+  const events = client.subscribe(MyAccessChanged);
+  await assert.rejects(nextEvent(events, "the refusal"), (error: unknown) => {
+    assert.ok(error instanceof RosterError, `not a RosterError: ${String(error)}`);
+    assert.equal(error.errors[0]?.extensions?.closeCode, 4403);
+    return true;
+  });
+  await client.close();
 });

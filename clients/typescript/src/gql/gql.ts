@@ -26,6 +26,9 @@ type Documents = {
     "\n  mutation AcceptInvitationByToken($token: String!, $signup: SignupInput) {\n    acceptInvitationByToken(token: $token, signup: $signup) {\n      accessToken\n      refreshToken\n      expiresAt\n      user { id username }\n    }\n  }\n": typeof types.AcceptInvitationByTokenDocument,
     "\n  mutation CreateResource($input: CreateResourceInput!) {\n    createResource(input: $input) { id name kind myAccess }\n  }\n": typeof types.CreateResourceDocument,
     "\n  mutation SetAcl($input: SetAclInput!) {\n    setAcl(input: $input) {\n      resource { id name }\n      safetyLevel\n      sharedWith { access user { id username } }\n    }\n  }\n": typeof types.SetAclDocument,
+    "\n  mutation AssignRole($projectId: ID!, $userId: ID!, $role: Role!, $expiresAt: DateTime) {\n    assignRole(projectId: $projectId, userId: $userId, role: $role, expiresAt: $expiresAt) {\n      id\n      role\n      expiresAt\n    }\n  }\n": typeof types.AssignRoleDocument,
+    "\n  subscription MyAccessChanged {\n    myAccessChanged {\n      projectId\n      action\n      at\n      project { id title fullTitle myAccess { role permissions } }\n    }\n  }\n": typeof types.MyAccessChangedDocument,
+    "\n  subscription ProjectEvents($projectId: ID!, $after: String) {\n    projectEvents(projectId: $projectId, after: $after) {\n      id\n      action\n      projectId\n      targetId\n      details\n      createdAt\n      actor { id username }\n    }\n  }\n": typeof types.ProjectEventsDocument,
 };
 const documents: Documents = {
     "\n  mutation Login($username: String!, $password: String!) {\n    login(username: $username, password: $password) {\n      accessToken\n      refreshToken\n      expiresAt\n      user { id username isSuperuser }\n    }\n  }\n": types.LoginDocument,
@@ -40,6 +43,9 @@ const documents: Documents = {
     "\n  mutation AcceptInvitationByToken($token: String!, $signup: SignupInput) {\n    acceptInvitationByToken(token: $token, signup: $signup) {\n      accessToken\n      refreshToken\n      expiresAt\n      user { id username }\n    }\n  }\n": types.AcceptInvitationByTokenDocument,
     "\n  mutation CreateResource($input: CreateResourceInput!) {\n    createResource(input: $input) { id name kind myAccess }\n  }\n": types.CreateResourceDocument,
     "\n  mutation SetAcl($input: SetAclInput!) {\n    setAcl(input: $input) {\n      resource { id name }\n      safetyLevel\n      sharedWith { access user { id username } }\n    }\n  }\n": types.SetAclDocument,
+    "\n  mutation AssignRole($projectId: ID!, $userId: ID!, $role: Role!, $expiresAt: DateTime) {\n    assignRole(projectId: $projectId, userId: $userId, role: $role, expiresAt: $expiresAt) {\n      id\n      role\n      expiresAt\n    }\n  }\n": types.AssignRoleDocument,
+    "\n  subscription MyAccessChanged {\n    myAccessChanged {\n      projectId\n      action\n      at\n      project { id title fullTitle myAccess { role permissions } }\n    }\n  }\n": types.MyAccessChangedDocument,
+    "\n  subscription ProjectEvents($projectId: ID!, $after: String) {\n    projectEvents(projectId: $projectId, after: $after) {\n      id\n      action\n      projectId\n      targetId\n      details\n      createdAt\n      actor { id username }\n    }\n  }\n": types.ProjectEventsDocument,
 };
 
 /**
@@ -104,6 +110,18 @@ export function graphql(source: "\n  mutation CreateResource($input: CreateResou
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SetAcl($input: SetAclInput!) {\n    setAcl(input: $input) {\n      resource { id name }\n      safetyLevel\n      sharedWith { access user { id username } }\n    }\n  }\n"): (typeof documents)["\n  mutation SetAcl($input: SetAclInput!) {\n    setAcl(input: $input) {\n      resource { id name }\n      safetyLevel\n      sharedWith { access user { id username } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AssignRole($projectId: ID!, $userId: ID!, $role: Role!, $expiresAt: DateTime) {\n    assignRole(projectId: $projectId, userId: $userId, role: $role, expiresAt: $expiresAt) {\n      id\n      role\n      expiresAt\n    }\n  }\n"): (typeof documents)["\n  mutation AssignRole($projectId: ID!, $userId: ID!, $role: Role!, $expiresAt: DateTime) {\n    assignRole(projectId: $projectId, userId: $userId, role: $role, expiresAt: $expiresAt) {\n      id\n      role\n      expiresAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription MyAccessChanged {\n    myAccessChanged {\n      projectId\n      action\n      at\n      project { id title fullTitle myAccess { role permissions } }\n    }\n  }\n"): (typeof documents)["\n  subscription MyAccessChanged {\n    myAccessChanged {\n      projectId\n      action\n      at\n      project { id title fullTitle myAccess { role permissions } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ProjectEvents($projectId: ID!, $after: String) {\n    projectEvents(projectId: $projectId, after: $after) {\n      id\n      action\n      projectId\n      targetId\n      details\n      createdAt\n      actor { id username }\n    }\n  }\n"): (typeof documents)["\n  subscription ProjectEvents($projectId: ID!, $after: String) {\n    projectEvents(projectId: $projectId, after: $after) {\n      id\n      action\n      projectId\n      targetId\n      details\n      createdAt\n      actor { id username }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
