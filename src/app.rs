@@ -36,6 +36,7 @@ use tower_http::{
 use tracing::Level;
 
 use crate::{
+    admission::{Admission, Refusal},
     auth::{Viewer, jwt::JwtKeys},
     config::Config,
     domain::{sessions, settings::registry::Registry},
@@ -44,6 +45,13 @@ use crate::{
     state::{AppState, Clock},
     telemetry::Metrics,
 };
+
+/// The `extensions.code` of a request turned away by admission control.
+pub const OVERLOADED: &str = "OVERLOADED";
+
+/// Seconds a refused client is asked to wait: about the time the queue takes to
+/// drain when it is full.
+const RETRY_AFTER_SECS: &str = "1";
 
 /// The address of the client, after the trusted-proxy rule.
 #[derive(Clone, Copy, Debug)]
@@ -56,10 +64,9 @@ pub struct App {
 
 /// Opens the database pool the configuration names.
 pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
-    let default_max = if config.is_sqlite() { 1 } else { 10 };
     let mut options = ConnectOptions::new(config.database_url.clone());
     options
-        .max_connections(config.db_max_connections.unwrap_or(default_max))
+        .max_connections(config.db_pool_size())
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
         // The recursive access queries have row estimates far above their real
@@ -100,7 +107,13 @@ impl App {
                 secret
             }
         };
+        let admission = Arc::new(Admission::new(
+            config.concurrent_requests(),
+            config.max_queued_requests as usize,
+            config.max_queue_wait(),
+        ));
         let state = AppState {
+            admission,
             db,
             config: Arc::new(config),
             jwt: Arc::new(JwtKeys::new(&secret)),
@@ -228,7 +241,10 @@ async fn readyz(State(http): State<Arc<Http>>) -> Response {
 }
 
 async fn metrics(State(http): State<Arc<Http>>) -> Response {
-    let text = http.state.metrics.render(&http.state.db);
+    let text = http
+        .state
+        .metrics
+        .render(&http.state.db, &http.state.admission);
     (
         [(
             header::CONTENT_TYPE,
@@ -326,6 +342,12 @@ async fn execute(
         );
         return error_response(StatusCode::BAD_REQUEST, &message, "BAD_USER_INPUT");
     }
+    // Held until the answer is serialised: what a request holds in memory is bounded
+    // by the requests executing, not by the clients connected.
+    let _admitted = match http.state.admission.admit().await {
+        Ok(admitted) => admitted,
+        Err(refusal) => return overloaded(http, refusal, started),
+    };
     let viewer = match token {
         None => Viewer::anonymous(),
         Some(token) => match sessions::authenticate(&http.state, token).await {
@@ -360,6 +382,23 @@ async fn execute(
         }
     }
     GraphQLResponse::from(response).into_response()
+}
+
+/// HTTP 503 with `Retry-After` for a request the gate turned away.
+fn overloaded(http: &Http, refusal: Refusal, started: Instant) -> Response {
+    let metrics = &http.state.metrics;
+    metrics.record_refusal(refusal);
+    metrics.record_request(None, OVERLOADED, started.elapsed());
+    let mut response = error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the service is busy: retry after the time in Retry-After",
+        OVERLOADED,
+    );
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_static(RETRY_AFTER_SECS),
+    );
+    response
 }
 
 /// Errors raised by the GraphQL engine itself (parse, validation, limits, argument

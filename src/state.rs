@@ -1,5 +1,6 @@
 //! What every request and domain function shares: the database, the configuration,
-//! the token keys, the clock, the setting definitions and the metrics.
+//! the token keys, the clock, the setting definitions, the metrics and the gate of
+//! GraphQL execution.
 
 use std::{
     sync::{
@@ -14,7 +15,8 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
 use crate::{
-    auth::jwt::JwtKeys, config::Config, domain::settings::registry::Registry, telemetry::Metrics,
+    admission::Admission, auth::jwt::JwtKeys, config::Config, domain::settings::registry::Registry,
+    telemetry::Metrics,
 };
 
 #[derive(Clone)]
@@ -28,6 +30,8 @@ pub struct AppState {
     /// The setting definitions: built-ins and those of `ROSTER_SETTINGS_FILE`.
     pub settings: Arc<Registry>,
     pub metrics: Arc<Metrics>,
+    /// The gate of GraphQL execution (shared by every copy of the state).
+    pub admission: Arc<Admission>,
 }
 
 /// The time as the service sees it. Production reads the system clock; tests move it

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, every test against a real HTTP endpoint with its
 //! own database (see `common`).
 
+mod admission;
 mod audit;
 mod auth;
 mod budget;
