@@ -37,9 +37,10 @@ use tracing::Level;
 
 use crate::{
     admission::{Admission, Refusal},
-    auth::{Viewer, jwt::JwtKeys},
+    auth::{Viewer, jwt::JwtKeys, viewer_cache::Unconfirmed},
     config::Config,
     domain::{sessions, settings::registry::Registry},
+    error::AppResult,
     graphql::{self, RosterSchema, batching::Batching, loaders},
     mail,
     state::{AppState, Clock},
@@ -114,6 +115,7 @@ impl App {
         ));
         let state = AppState {
             admission,
+            viewers: Arc::default(),
             db,
             config: Arc::new(config),
             jwt: Arc::new(JwtKeys::new(&secret)),
@@ -313,7 +315,7 @@ async fn execute(
     http: &Http,
     peer: SocketAddr,
     headers: &HeaderMap,
-    mut batch: BatchRequest,
+    batch: BatchRequest,
 ) -> Response {
     let started = Instant::now();
     let token = match bearer_token(headers) {
@@ -348,30 +350,64 @@ async fn execute(
         Ok(admitted) => admitted,
         Err(refusal) => return overloaded(http, refusal, started),
     };
-    let viewer = match token {
-        None => Viewer::anonymous(),
-        Some(token) => match sessions::authenticate(&http.state, token).await {
-            Ok(viewer) => viewer,
-            Err(error) => {
-                http.state
-                    .metrics
-                    .record_request(None, error.code(), started.elapsed());
-                let error: async_graphql::Error = error.into();
-                let result =
-                    GraphQLResult::from_errors(vec![error.into_server_error(Default::default())]);
-                return GraphQLResponse::from(result).into_response();
-            }
-        },
-    };
     let client = ClientAddr(client_address(
         peer,
         headers,
         &http.state.config.trusted_proxies,
     ));
+    let response = match answer(http, token, client, batch).await {
+        Ok(response) => response,
+        Err(error) => {
+            http.state
+                .metrics
+                .record_request(None, error.code(), started.elapsed());
+            let error: async_graphql::Error = error.into();
+            GraphQLResult::from_errors(vec![error.into_server_error(Default::default())]).into()
+        }
+    };
+    GraphQLResponse::from(response).into_response()
+}
+
+/// Authenticates and runs the batch. A request that only reads may run as a viewer
+/// guessed from the cache; the guess is settled before the answer leaves, and a
+/// wrong one runs the batch again as the viewer the token stands for now.
+async fn answer(
+    http: &Http,
+    token: Option<&str>,
+    client: ClientAddr,
+    batch: BatchRequest,
+) -> AppResult<BatchResponse> {
+    let Some(token) = token else {
+        return Ok(run(http, batch, Viewer::anonymous(), client, None).await);
+    };
+    if batch.iter().any(is_mutation) {
+        let viewer = sessions::authenticate(&http.state, token).await?;
+        return Ok(run(http, batch, viewer, client, None).await);
+    }
+    let (viewer, guess) = sessions::authenticate_to_read(&http.state, token).await?;
+    let Some(guess) = guess else {
+        return Ok(run(http, batch, viewer, client, None).await);
+    };
+    let again = copy(&batch);
+    let response = run(http, batch, viewer, client, Some(&guess)).await;
+    Ok(match sessions::settle(&http.state, token, &guess).await? {
+        None => response,
+        Some(viewer) => run(http, again, viewer, client, None).await,
+    })
+}
+
+/// Executes the batch as `viewer`, with a fresh set of loaders.
+async fn run(
+    http: &Http,
+    mut batch: BatchRequest,
+    viewer: Viewer,
+    client: ClientAddr,
+    guess: Option<&Arc<Unconfirmed>>,
+) -> BatchResponse {
     let viewer = viewer.from_address(client.0);
     let batching = Batching::default();
     for request in batch.iter_mut() {
-        loaders::attach(&mut request.data, &http.state, &viewer, &batching);
+        loaders::attach(&mut request.data, &http.state, &viewer, guess, &batching);
     }
     let batch = batch.data(viewer).data(client);
     let mut response = batching.drive(http.schema.execute_batch(batch)).await;
@@ -381,7 +417,24 @@ async fn execute(
             responses.iter_mut().for_each(|r| tag_errors(&mut r.errors))
         }
     }
-    GraphQLResponse::from(response).into_response()
+    response
+}
+
+/// A copy of a batch not yet executed, to run it again (request data is added per run).
+fn copy(batch: &BatchRequest) -> BatchRequest {
+    let copy_one = |request: &async_graphql::Request| {
+        let mut copy =
+            async_graphql::Request::new(request.query.clone()).variables(request.variables.clone());
+        copy.operation_name = request.operation_name.clone();
+        copy.extensions = request.extensions.clone();
+        copy
+    };
+    match batch {
+        BatchRequest::Single(request) => BatchRequest::Single(copy_one(request)),
+        BatchRequest::Batch(requests) => {
+            BatchRequest::Batch(requests.iter().map(copy_one).collect())
+        }
+    }
 }
 
 /// HTTP 503 with `Retry-After` for a request the gate turned away.

@@ -15,7 +15,10 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
 use crate::{
-    admission::Admission, auth::jwt::JwtKeys, config::Config, domain::settings::registry::Registry,
+    admission::Admission,
+    auth::{jwt::JwtKeys, viewer_cache::ViewerCache},
+    config::Config,
+    domain::settings::registry::Registry,
     telemetry::Metrics,
 };
 
@@ -32,6 +35,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The gate of GraphQL execution (shared by every copy of the state).
     pub admission: Arc<Admission>,
+    /// Signed-in users' rows, a guess for read-only requests (see `viewer_cache`).
+    pub viewers: Arc<ViewerCache>,
 }
 
 /// The time as the service sees it. Production reads the system clock; tests move it

@@ -19,3 +19,4 @@ mod roles;
 mod schema;
 mod settings;
 mod users;
+mod viewer_cache;
