@@ -76,9 +76,9 @@ type Job = Box<dyn FnOnce() + Send>;
 
 /// The threads that hash: a fixed few, living as long as the process. Fewer than the
 /// cores, so that a burst of logins leaves a core to the requests; and always the
-/// same threads, so the 19 MiB each hash allocates is reused by the same few
-/// allocator arenas (on short-lived blocking-pool threads, 50 concurrent logins grew
-/// the process past 400 MB).
+/// same threads, each hashing in its own work memory (`WORK_MEMORY`), so a burst of
+/// logins allocates nothing (on short-lived blocking-pool threads, 50 concurrent
+/// logins grew the process past 400 MB).
 static HASHERS: OnceLock<mpsc::Sender<Job>> = OnceLock::new();
 
 fn hashers() -> AppResult<&'static mpsc::Sender<Job>> {
