@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use entity::user;
 use sea_orm::{
     ActiveEnum, Iterable,
-    sea_query::{Expr, ExprTrait, IntoColumnRef, JoinType, Query, SelectStatement, UnionType},
+    sea_query::{Expr, ExprTrait, IntoColumnRef, JoinType, Query, SelectStatement},
 };
 use uuid::Uuid;
 
@@ -129,54 +129,32 @@ pub fn outside_refused<C: IntoColumnRef>(project: C, refused: &[Uuid]) -> Option
 
 /// Resources (alias `r`) the subject may read, as `resource_access`: superusers
 /// everything; the owner and those it is shared with; PUBLIC for anyone; and per
-/// safety level the project roles that read it. For a user, a UNION of parts that
-/// each start from an index (owner, shares, safety level, the projects of a grant),
-/// so the database never scans every resource to test the rule row by row.
+/// safety level the project roles that read it.
 pub fn readable_resource(subject: Subject) -> Expr {
-    let Subject::User { id, now } = subject else {
+    let public = Expr::col(("r", "safety_level")).eq(SafetyLevel::Public.to_value());
+    let Subject::User { id, .. } = subject else {
         return match subject {
             Subject::Everyone => always(),
-            _ => Expr::col(("r", "safety_level")).eq(SafetyLevel::Public.to_value()),
+            _ => public,
         };
     };
-    let mut readable = resource_ids()
-        .and_where(Expr::col(("g", "owner_id")).eq(id))
-        .to_owned();
     let shared = Query::select()
         .column("resource_id")
         .from("resource_shares")
         .and_where(Expr::col("user_id").eq(id))
         .to_owned();
-    readable.union(UnionType::Distinct, shared);
-    readable.union(
-        UnionType::Distinct,
-        resource_ids()
-            .and_where(Expr::col(("g", "safety_level")).eq(SafetyLevel::Public.to_value()))
-            .to_owned(),
-    );
+    let mut readable = Expr::col(("r", "owner_id"))
+        .eq(id)
+        .or(Expr::col(("r", "id")).in_subquery(shared))
+        .or(public);
     for level in SafetyLevel::iter() {
-        let Some(role) = lowest_role_reading(level) else {
-            continue;
-        };
-        for projects in [assigned(id, role, now), public(role)] {
-            readable.union(
-                UnionType::Distinct,
-                resource_ids()
-                    .and_where(Expr::col(("g", "safety_level")).eq(level.to_value()))
-                    .and_where(Expr::col(("g", "project_id")).in_subquery(projects))
-                    .to_owned(),
-            );
+        if let Some(role) = lowest_role_reading(level) {
+            readable = readable.or(Expr::col(("r", "safety_level"))
+                .eq(level.to_value())
+                .and(role_at_least(("r", "project_id"), subject, role)));
         }
     }
-    Expr::col(("r", "id")).in_subquery(readable)
-}
-
-/// `SELECT g.id FROM resources g`, one part of `readable_resource`.
-fn resource_ids() -> SelectStatement {
-    Query::select()
-        .column(("g", "id"))
-        .from_as("resources", "g")
-        .to_owned()
+    readable
 }
 
 /// Of `others`, the users whose email `viewer_id` may see through a project (see
