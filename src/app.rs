@@ -34,15 +34,24 @@ use tower_http::{
 use tracing::Level;
 
 use crate::{
-    auth::{Viewer, jwt::JwtKeys, seal::Sealer},
+    admission::{Admission, Refusal},
+    auth::{Viewer, jwt::JwtKeys, seal::Sealer, viewer_cache::Unconfirmed},
     config::Config,
     domain::{sessions, settings::registry::Registry},
+    error::AppResult,
     graphql::{self, RosterSchema, batching::Batching, loaders, persisted::OverGet},
     mail, pages, playground,
     realtime::{self, Hub, source::Source},
     state::{AppState, Clock},
     telemetry::Metrics,
 };
+
+/// The `extensions.code` of a request turned away by admission control.
+pub const OVERLOADED: &str = "OVERLOADED";
+
+/// Seconds a refused client is asked to wait: about the time the queue takes to
+/// drain when it is full.
+const RETRY_AFTER_SECS: &str = "1";
 
 /// The address of the client, after the trusted-proxy rule.
 #[derive(Clone, Copy, Debug)]
@@ -64,10 +73,9 @@ async fn connect_with(
     config: &Config,
     adjust: impl FnOnce(&mut ConnectOptions),
 ) -> anyhow::Result<DatabaseConnection> {
-    let default_max = if config.is_sqlite() { 1 } else { 10 };
     let mut options = ConnectOptions::new(config.database_url.clone());
     options
-        .max_connections(config.db_max_connections.unwrap_or(default_max))
+        .max_connections(config.db_pool_size())
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
         // The recursive access queries have row estimates far above their real
@@ -111,7 +119,14 @@ impl App {
             }
         };
         let hub = Hub::new(config.subscription_buffer as usize, metrics.clone());
+        let admission = Arc::new(Admission::new(
+            config.concurrent_requests(),
+            config.max_queued_requests as usize,
+            config.max_queue_wait(),
+        ));
         let state = AppState {
+            admission,
+            viewers: Arc::default(),
             db,
             config: Arc::new(config),
             jwt: Arc::new(JwtKeys::new(&secret)),
@@ -255,7 +270,10 @@ async fn readyz(State(http): State<Arc<Http>>) -> Response {
 }
 
 async fn metrics(State(http): State<Arc<Http>>) -> Response {
-    let text = http.state.metrics.render(&http.state.db);
+    let text = http
+        .state
+        .metrics
+        .render(&http.state.db, &http.state.admission);
     (
         [(
             header::CONTENT_TYPE,
@@ -345,7 +363,7 @@ async fn execute(
     http: &Http,
     peer: SocketAddr,
     headers: &HeaderMap,
-    mut batch: BatchRequest,
+    batch: BatchRequest,
 ) -> Response {
     let started = Instant::now();
     let token = match bearer_token(headers) {
@@ -374,30 +392,70 @@ async fn execute(
         );
         return error_response(StatusCode::BAD_REQUEST, &message, "BAD_USER_INPUT");
     }
-    let viewer = match token {
-        None => Viewer::anonymous(),
-        Some(token) => match sessions::authenticate(&http.state, token).await {
-            Ok(viewer) => viewer,
-            Err(error) => {
-                http.state
-                    .metrics
-                    .record_request(None, error.code(), started.elapsed());
-                let error: async_graphql::Error = error.into();
-                let result =
-                    GraphQLResult::from_errors(vec![error.into_server_error(Default::default())]);
-                return GraphQLResponse::from(result).into_response();
-            }
-        },
+    // Held until the answer is serialised: what a request holds in memory is bounded
+    // by the requests executing, not by the clients connected.
+    let _admitted = match http.state.admission.admit().await {
+        Ok(admitted) => admitted,
+        Err(refusal) => return overloaded(http, refusal, started),
     };
     let client = ClientAddr(client_address(
         peer,
         headers,
         &http.state.config.trusted_proxies,
     ));
+    let response = match answer(http, token, client, batch).await {
+        Ok(response) => response,
+        Err(error) => {
+            http.state
+                .metrics
+                .record_request(None, error.code(), started.elapsed());
+            let error: async_graphql::Error = error.into();
+            GraphQLResult::from_errors(vec![error.into_server_error(Default::default())]).into()
+        }
+    };
+    GraphQLResponse::from(response).into_response()
+}
+
+/// Authenticates and runs the batch. A request that only reads may run as a viewer
+/// guessed from the cache; the guess is settled before the answer leaves, and a
+/// wrong one runs the batch again as the viewer the token stands for now.
+async fn answer(
+    http: &Http,
+    token: Option<&str>,
+    client: ClientAddr,
+    batch: BatchRequest,
+) -> AppResult<BatchResponse> {
+    let Some(token) = token else {
+        return Ok(run(http, batch, Viewer::anonymous(), client, None).await);
+    };
+    if batch.iter().any(is_mutation) {
+        let viewer = sessions::authenticate(&http.state, token).await?;
+        return Ok(run(http, batch, viewer, client, None).await);
+    }
+    let (viewer, guess) = sessions::authenticate_to_read(&http.state, token).await?;
+    let Some(guess) = guess else {
+        return Ok(run(http, batch, viewer, client, None).await);
+    };
+    let again = copy(&batch);
+    let response = run(http, batch, viewer, client, Some(&guess)).await;
+    Ok(match sessions::settle(&http.state, token, &guess).await? {
+        None => response,
+        Some(viewer) => run(http, again, viewer, client, None).await,
+    })
+}
+
+/// Executes the batch as `viewer`, with a fresh set of loaders.
+async fn run(
+    http: &Http,
+    mut batch: BatchRequest,
+    viewer: Viewer,
+    client: ClientAddr,
+    guess: Option<&Arc<Unconfirmed>>,
+) -> BatchResponse {
     let viewer = viewer.from_address(client.0);
     let batching = Batching::default();
     for request in batch.iter_mut() {
-        loaders::attach(&mut request.data, &http.state, &viewer, &batching);
+        loaders::attach(&mut request.data, &http.state, &viewer, guess, &batching);
     }
     let batch = batch.data(viewer).data(client);
     let mut response = batching.drive(http.schema.execute_batch(batch)).await;
@@ -407,7 +465,41 @@ async fn execute(
             responses.iter_mut().for_each(|r| tag_errors(&mut r.errors))
         }
     }
-    GraphQLResponse::from(response).into_response()
+    response
+}
+
+/// A copy of a batch not yet executed, to run it again (request data is added per run).
+fn copy(batch: &BatchRequest) -> BatchRequest {
+    let copy_one = |request: &async_graphql::Request| {
+        let mut copy =
+            async_graphql::Request::new(request.query.clone()).variables(request.variables.clone());
+        copy.operation_name = request.operation_name.clone();
+        copy.extensions = request.extensions.clone();
+        copy
+    };
+    match batch {
+        BatchRequest::Single(request) => BatchRequest::Single(copy_one(request)),
+        BatchRequest::Batch(requests) => {
+            BatchRequest::Batch(requests.iter().map(copy_one).collect())
+        }
+    }
+}
+
+/// HTTP 503 with `Retry-After` for a request the gate turned away.
+fn overloaded(http: &Http, refusal: Refusal, started: Instant) -> Response {
+    let metrics = &http.state.metrics;
+    metrics.record_refusal(refusal);
+    metrics.record_request(None, OVERLOADED, started.elapsed());
+    let mut response = error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the service is busy: retry after the time in Retry-After",
+        OVERLOADED,
+    );
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_static(RETRY_AFTER_SECS),
+    );
+    response
 }
 
 /// Errors raised by the GraphQL engine itself (parse, validation, limits, argument

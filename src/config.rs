@@ -117,6 +117,25 @@ pub struct Config {
     #[arg(long, env = "ROSTER_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub request_timeout_secs: u64,
 
+    /// Most GraphQL requests executing at once; more wait in a queue (default: the
+    /// database pool's size plus the cores, so the pool stays busy while some
+    /// requests build their answers).
+    #[arg(long, env = "ROSTER_MAX_CONCURRENT_REQUESTS", value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub max_concurrent_requests: Option<u32>,
+
+    /// Most GraphQL requests waiting for their turn; past them, HTTP 503 at once.
+    #[arg(
+        long,
+        env = "ROSTER_MAX_QUEUED_REQUESTS",
+        default_value_t = 256,
+        global = true
+    )]
+    pub max_queued_requests: u32,
+
+    /// Longest a GraphQL request waits for its turn, in milliseconds; then HTTP 503.
+    #[arg(long, env = "ROSTER_MAX_QUEUE_WAIT_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub max_queue_wait_ms: u64,
+
     /// Run pending migrations when `serve` starts.
     #[arg(long, env = "ROSTER_AUTO_MIGRATE", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub auto_migrate: bool,
@@ -306,6 +325,25 @@ impl Config {
 
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
+    }
+
+    /// The database pool's size: the configured one, or 10 on PostgreSQL and 1 on
+    /// SQLite.
+    pub fn db_pool_size(&self) -> u32 {
+        let default = if self.is_sqlite() { 1 } else { 10 };
+        self.db_max_connections.unwrap_or(default)
+    }
+
+    /// Most GraphQL requests executing at once: the configured number, or the pool's
+    /// size plus the cores.
+    pub fn concurrent_requests(&self) -> usize {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        self.max_concurrent_requests
+            .map_or(self.db_pool_size() as usize + cores, |n| n as usize)
+    }
+
+    pub fn max_queue_wait(&self) -> Duration {
+        Duration::from_millis(self.max_queue_wait_ms)
     }
 
     pub fn access_token_ttl(&self) -> Duration {

@@ -2,6 +2,7 @@
 //! nested in categories, inherited roles, invitations, resource ACLs and settings.
 
 pub mod access;
+pub mod admission;
 pub mod app;
 pub mod auth;
 pub mod config;

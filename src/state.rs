@@ -1,5 +1,6 @@
 //! What every request and domain function shares: the database, the configuration,
-//! the token keys, the clock, the setting definitions and the metrics.
+//! the token keys, the clock, the setting definitions, the metrics and the gate of
+//! GraphQL execution.
 
 use std::{
     sync::{
@@ -14,7 +15,8 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
 use crate::{
-    auth::{jwt::JwtKeys, seal::Sealer},
+    admission::Admission,
+    auth::{jwt::JwtKeys, seal::Sealer, viewer_cache::ViewerCache},
     config::Config,
     domain::settings::registry::Registry,
     realtime::Hub,
@@ -36,6 +38,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// This instance's subscribers, and the events committed for them.
     pub realtime: Arc<Hub>,
+    /// The gate of GraphQL execution (shared by every copy of the state).
+    pub admission: Arc<Admission>,
+    /// Signed-in users' rows, a guess for read-only requests (see `viewer_cache`).
+    pub viewers: Arc<ViewerCache>,
 }
 
 /// The time as the service sees it. Production reads the system clock; tests move it

@@ -19,7 +19,10 @@ use metrics_exporter_prometheus::{
 };
 use sea_orm::{DatabaseConnection, DbBackend};
 
-use crate::auth::password;
+use crate::{
+    admission::{Admission, Refusal},
+    auth::password,
+};
 
 const REQUESTS: &str = "roster_graphql_requests_total";
 const REQUEST_DURATION: &str = "roster_graphql_request_duration_seconds";
@@ -32,6 +35,9 @@ const SUBSCRIPTIONS_OPEN: &str = "roster_subscriptions_open";
 const EVENTS_DELIVERED: &str = "roster_subscription_events_delivered_total";
 const EVENTS_DROPPED: &str = "roster_subscription_events_dropped_total";
 const LISTENER_RECONNECTS: &str = "roster_event_listener_reconnects_total";
+const EXECUTING: &str = "roster_graphql_executing";
+const QUEUED: &str = "roster_graphql_queued";
+const REJECTED: &str = "roster_graphql_rejected_total";
 
 /// Latency buckets from 1 ms to 10 s: a permission check should land in the first.
 const DURATION_BUCKETS: [f64; 13] = [
@@ -61,6 +67,11 @@ impl Metrics {
             .build_recorder();
         describe(&recorder);
         let statements = recorder.register_counter(&Key::from_static_name(STATEMENTS), &METADATA);
+        // Present (at 0) before the first refusal, so a rate can be taken from the start.
+        for refusal in [Refusal::QueueFull, Refusal::WaitedTooLong] {
+            let labels = vec![Label::new("reason", refusal.label())];
+            let _ = recorder.register_counter(&Key::from_parts(REJECTED, labels), &METADATA);
+        }
         Ok(Self {
             handle: recorder.handle(),
             recorder,
@@ -103,6 +114,14 @@ impl Metrics {
             .record(elapsed.as_secs_f64());
     }
 
+    /// Counts one request turned away by admission control.
+    pub fn record_refusal(&self, refusal: Refusal) {
+        let labels = vec![Label::new("reason", refusal.label())];
+        self.recorder
+            .register_counter(&Key::from_parts(REJECTED, labels), &METADATA)
+            .increment(1);
+    }
+
     fn operation_label(&self, operation: Option<&str>) -> String {
         let Some(name) = operation.filter(|name| !name.is_empty()) else {
             return UNNAMED_OPERATION.to_owned();
@@ -122,13 +141,15 @@ impl Metrics {
     }
 
     /// The Prometheus text, with the gauges read at this moment.
-    pub fn render(&self, db: &DatabaseConnection) -> String {
+    pub fn render(&self, db: &DatabaseConnection, admission: &Admission) -> String {
         let (open, idle) = pool_usage(db);
         self.gauge(CONNECTIONS_OPEN).set(f64::from(open));
         self.gauge(CONNECTIONS_IN_USE)
             .set(f64::from(open.saturating_sub(idle)));
         self.gauge(HASHES_IN_FLIGHT)
             .set(password::hashes_in_flight() as f64);
+        self.gauge(EXECUTING).set(admission.executing() as f64);
+        self.gauge(QUEUED).set(admission.queued() as f64);
         self.handle.render()
     }
 
@@ -202,6 +223,10 @@ fn describe(recorder: &PrometheusRecorder) {
             LISTENER_RECONNECTS,
             "Times the event listener reconnected to the database",
         ),
+        (
+            REJECTED,
+            "GraphQL requests turned away with HTTP 503, by reason (queue_full, queue_timeout)",
+        ),
     ];
     for (name, help) in counters {
         recorder.describe_counter(name.into(), Some(Unit::Count), help.into());
@@ -220,6 +245,8 @@ fn describe(recorder: &PrometheusRecorder) {
         (HASHES_IN_FLIGHT, "Password hashes being computed"),
         (WS_CONNECTIONS_OPEN, "Signed-in WebSocket connections"),
         (SUBSCRIPTIONS_OPEN, "Open subscriptions, by kind"),
+        (EXECUTING, "GraphQL requests executing"),
+        (QUEUED, "GraphQL requests waiting for their turn to execute"),
     ];
     for (name, help) in gauges {
         recorder.describe_gauge(name.into(), Some(Unit::Count), help.into());

@@ -256,7 +256,7 @@ async fn lists_cost_the_same_statements_however_long() {
 }
 
 #[tokio::test]
-async fn a_permission_check_costs_two_statements_at_any_depth() {
+async fn a_permission_check_costs_one_statement_at_any_depth() {
     let app = TestApp::spawn().await;
     let admin = app.superuser().await;
     let reader = app.user(&admin, "reader").await;
@@ -283,10 +283,6 @@ async fn a_permission_check_costs_two_statements_at_any_depth() {
         assert_eq!(response.data("project")["myAccess"]["role"], "VIEWER");
         costs.push(cost(&app, &reader, check, json!({ "id": project })).await);
     }
-    assert_eq!(costs[0], costs[1], "depth 1 vs depth 6: {costs:?}");
-    assert!(
-        costs[1] <= 2,
-        "a permission check took {} statements",
-        costs[1]
-    );
+    // The viewer's row rides along with the chain: one statement, at any depth.
+    assert_eq!(costs, [1, 1], "statements at depth 1 and at depth 6");
 }

@@ -2,6 +2,7 @@
 //! own database (see `common`).
 
 mod account_limits;
+mod admission;
 mod audit;
 mod auth;
 mod budget;
@@ -28,3 +29,4 @@ mod schema;
 mod settings;
 mod subscriptions;
 mod users;
+mod viewer_cache;

@@ -7,12 +7,16 @@ use chrono::{DateTime, Utc};
 use entity::{
     project::{self, ProjectType},
     role_assignment::{self, Role},
+    user,
 };
 use ipnet::IpNet;
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
-    sea_query::{Asterisk, Expr, ExprTrait, JoinType, LikeExpr, Order, Query, SelectStatement},
+    IdenStatic, Iterable, PaginatorTrait, QueryFilter, QueryResult, QuerySelect, Set,
+    TransactionTrait,
+    sea_query::{
+        Alias, Asterisk, Expr, ExprTrait, JoinType, LikeExpr, Order, Query, SelectStatement,
+    },
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -187,6 +191,51 @@ pub async fn load_chains(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
+    let select = chains_statement(subject_id, ids);
+    chains_from(&conn.query_all(&select).await?)
+}
+
+/// As `load_chains`, with the subject's own row as it is in the database now, read
+/// by the same statement: a viewer taken from the per-process cache is confirmed
+/// without a statement of its own (see `auth::viewer_cache`). The row is None when
+/// no chain was found, so nothing carried it.
+pub async fn load_chains_with_subject(
+    conn: &impl ConnectionTrait,
+    subject_id: Uuid,
+    ids: &[Uuid],
+) -> AppResult<(HashMap<Uuid, Chain>, Option<user::Model>)> {
+    if ids.is_empty() {
+        return Ok((HashMap::new(), None));
+    }
+    let mut select = chains_statement(Some(subject_id), ids);
+    select.join_as(
+        JoinType::LeftJoin,
+        "users",
+        "subject",
+        Expr::col(("subject", "id")).eq(subject_id),
+    );
+    for column in user::Column::iter() {
+        select.expr_as(
+            Expr::col(("subject", column)),
+            Alias::new(format!("{SUBJECT_PREFIX}{}", column.as_str())),
+        );
+    }
+    let rows = conn.query_all(&select).await?;
+    let subject = rows
+        .first()
+        .map(|row| user::Model::from_query_result(row, SUBJECT_PREFIX))
+        .transpose()
+        .ok()
+        .flatten();
+    Ok((chains_from(&rows)?, subject))
+}
+
+/// The column prefix of the subject's row in `load_chains_with_subject`.
+const SUBJECT_PREFIX: &str = "subject_";
+
+/// The links of the chains of `ids`, nearest first, each with the subject's direct
+/// assignment there and the project's address restriction.
+fn chains_statement(subject_id: Option<Uuid>, ids: &[Uuid]) -> SelectStatement {
     let mut select = Query::select()
         .expr_as(Expr::col(("pa", "project_id")), "chain_start")
         .expr_as(Expr::col(("pa", "depth")), "chain_depth")
@@ -214,11 +263,16 @@ pub async fn load_chains(
         .to_owned();
     // The restriction settings ride along: access needs them on every link.
     select_restriction(&mut select);
+    select
+}
+
+/// The chains in the rows of `chains_statement`, by project id.
+fn chains_from(rows: &[QueryResult]) -> AppResult<HashMap<Uuid, Chain>> {
     let mut chains: HashMap<Uuid, Chain> = HashMap::new();
-    for row in conn.query_all(&select).await? {
-        let meta = ChainRow::from_query_result(&row, "")?;
+    for row in rows {
+        let meta = ChainRow::from_query_result(row, "")?;
         let node = ChainNode {
-            project: project::Model::from_query_result(&row, "")?,
+            project: project::Model::from_query_result(row, "")?,
             assignment: meta
                 .subject_role
                 .map(|role| (role, meta.subject_expires_at)),

@@ -2,7 +2,7 @@
 //! with reuse detection, logout, API tokens, and turning a presented credential into
 //! a `Viewer`.
 
-use std::net::IpAddr;
+use std::{net::IpAddr, sync::Arc};
 
 use chrono::{DateTime, Utc};
 use entity::{api_token, login_failure, refresh_token, user};
@@ -19,7 +19,7 @@ use super::{
     validate,
 };
 use crate::{
-    auth::{Viewer, password, secret, viewer::Rejection},
+    auth::{Viewer, password, secret, viewer::Rejection, viewer_cache::Unconfirmed},
     error::{AppError, AppResult},
     state::AppState,
 };
@@ -562,8 +562,50 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<Viewer> {
     let account = user::Entity::find_by_id(claims.sub).one(&state.db).await?;
     Ok(match account {
         Some(account) if account.is_active && account.session_epoch == claims.epoch => {
+            state.viewers.remember(&account);
             Viewer::signed_in(account)
         }
-        _ => Viewer::rejected(Rejection::invalid("this session has ended: sign in again")),
+        _ => {
+            state.viewers.forget(claims.sub);
+            Viewer::rejected(Rejection::invalid("this session has ended: sign in again"))
+        }
     })
+}
+
+/// The viewer of a request that only reads: as `authenticate`, except that an access
+/// token's user may come from the per-process cache without a statement, as a guess
+/// (`Unconfirmed`) that `settle` must confirm before the answer leaves.
+pub async fn authenticate_to_read(
+    state: &AppState,
+    token: &str,
+) -> AppResult<(Viewer, Option<Arc<Unconfirmed>>)> {
+    if !token.starts_with(secret::API_TOKEN_PREFIX)
+        && let Ok(claims) = state.jwt.verify(token, state.clock.now())
+        && let Some(row) = state.viewers.guess(claims.sub, claims.epoch)
+    {
+        return Ok((
+            Viewer::signed_in(row.clone()),
+            Some(Arc::new(Unconfirmed::new(row))),
+        ));
+    }
+    Ok((authenticate(state, token).await?, None))
+}
+
+/// Settles a guess of `authenticate_to_read`: None when the database holds the row
+/// guessed (read by a statement of the request, or else now), otherwise the viewer
+/// the token stands for now, to run the request again with.
+pub async fn settle(
+    state: &AppState,
+    token: &str,
+    guess: &Unconfirmed,
+) -> AppResult<Option<Viewer>> {
+    if guess.is_confirmed() {
+        return Ok(None);
+    }
+    let fresh = authenticate(state, token).await?;
+    if guess.awaits_row() && guess.matches(fresh.user()) {
+        return Ok(None);
+    }
+    tracing::debug!(user = %guess.user_id(), "a cached viewer was stale: the request runs again");
+    Ok(Some(fresh))
 }

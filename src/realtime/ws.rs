@@ -58,7 +58,7 @@ pub async fn serve(
         return;
     };
     let mut data = Data::default();
-    loaders::attach(&mut data, &state, &viewer, &Batching::default());
+    loaders::attach(&mut data, &state, &viewer, None, &Batching::default());
     data.insert(viewer);
     data.insert(connection.clone());
     // async-graphql acknowledges the connection when it sees this message again.
