@@ -10,6 +10,7 @@ mod m20261123_000004_resources;
 mod m20261123_000005_settings;
 mod m20261123_000006_access_indexes;
 mod m20261130_000008_ancestors_and_membership;
+mod m20261130_000012_groups;
 
 pub use m20261130_000008_ancestors_and_membership::{
     backfill_membership, rebuild_project_ancestors,
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_settings::Migration),
             Box::new(m20261123_000006_access_indexes::Migration),
             Box::new(m20261130_000008_ancestors_and_membership::Migration),
+            Box::new(m20261130_000012_groups::Migration),
         ]
     }
 }

@@ -27,7 +27,7 @@ use super::{
 };
 use crate::{
     access::{
-        self, ChainLink, Permission, ProjectAccess,
+        self, ChainLink, GroupGrant, Permission, ProjectAccess,
         sql::{self, Subject},
     },
     auth::Viewer,
@@ -40,6 +40,8 @@ use crate::{
 pub struct ChainNode {
     pub project: project::Model,
     pub assignment: Option<(Role, Option<DateTime<Utc>>)>,
+    /// The grants the subject's groups hold here.
+    pub group_grants: Vec<GroupGrant>,
     /// The allowed networks when `roster.ip_restrict` is on here.
     pub ip_allow_list: Option<Vec<IpNet>>,
 }
@@ -67,6 +69,7 @@ impl Chain {
                 public_access: node.project.public_access,
                 archived: node.project.archived,
                 assignment: node.assignment,
+                group_grants: node.group_grants.clone(),
                 ip_allow_list: node.ip_allow_list.clone(),
             })
             .collect()
@@ -134,6 +137,10 @@ impl ProjectView {
 #[derive(FromQueryResult)]
 struct ChainRow {
     chain_start: Uuid,
+    chain_depth: i32,
+    group_id: Option<Uuid>,
+    group_role: Option<Role>,
+    group_expires_at: Option<DateTime<Utc>>,
     subject_role: Option<Role>,
     subject_expires_at: Option<DateTime<Utc>>,
     ip_restrict: Option<String>,
@@ -186,11 +193,19 @@ pub async fn load_chains(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
+    // The subject's groups' grants per link: several rows for a link with several.
+    let subject_groups = match subject_id {
+        Some(subject_id) => sql::group_member(("ga", "group_id"), subject_id),
+        None => Expr::cust("1 = 0"),
+    };
     let mut select = Query::select()
         .expr_as(Expr::col(("pa", "project_id")), "chain_start")
         .expr_as(Expr::col(("pa", "depth")), "chain_depth")
         .expr_as(Expr::col(("ra", "role")), "subject_role")
         .expr_as(Expr::col(("ra", "expires_at")), "subject_expires_at")
+        .expr_as(Expr::col(("ga", "group_id")), "group_id")
+        .expr_as(Expr::col(("ga", "role")), "group_role")
+        .expr_as(Expr::col(("ga", "expires_at")), "group_expires_at")
         .column(("p", Asterisk))
         .from_as(tree::TABLE, "pa")
         .join_as(
@@ -207,6 +222,14 @@ pub async fn load_chains(
                 .equals(("p", "id"))
                 .and(Expr::col(("ra", "user_id")).eq(subject_id)),
         )
+        .join_as(
+            JoinType::LeftJoin,
+            "group_role_assignments",
+            "ga",
+            Expr::col(("ga", "project_id"))
+                .equals(("p", "id"))
+                .and(subject_groups),
+        )
         .and_where(Expr::col(("pa", "project_id")).is_in(ids.iter().copied()))
         .order_by(("pa", "project_id"), Order::Asc)
         .order_by(("pa", "depth"), Order::Asc)
@@ -214,16 +237,35 @@ pub async fn load_chains(
     // The restriction settings ride along: access needs them on every link.
     select_restriction(&mut select);
     let mut chains: HashMap<Uuid, Chain> = HashMap::new();
+    let mut previous: Option<(Uuid, i32)> = None;
     for row in conn.query_all(&select).await? {
         let meta = ChainRow::from_query_result(&row, "")?;
+        let grant = meta
+            .group_id
+            .zip(meta.group_role)
+            .map(|(group_id, role)| GroupGrant {
+                group_id,
+                role,
+                expires_at: meta.group_expires_at,
+            });
+        // Rows come nearest first within each chain, a link's rows one after another:
+        // a further row of the same link only adds a group grant.
+        let link = (meta.chain_start, meta.chain_depth);
+        if previous.replace(link) == Some(link) {
+            if let (Some(grant), Some(chain)) = (grant, chains.get_mut(&meta.chain_start)) {
+                let node = chain.ancestors.last_mut().unwrap_or(&mut chain.head);
+                node.group_grants.push(grant);
+            }
+            continue;
+        }
         let node = ChainNode {
             project: project::Model::from_query_result(&row, "")?,
             assignment: meta
                 .subject_role
                 .map(|role| (role, meta.subject_expires_at)),
+            group_grants: grant.into_iter().collect(),
             ip_allow_list: allow_list(meta.ip_restrict.as_deref(), meta.ip_allow_list.as_deref()),
         };
-        // Rows come nearest first within each chain.
         match chains.get_mut(&meta.chain_start) {
             Some(chain) => chain.ancestors.push(node),
             None => {

@@ -140,6 +140,8 @@ pub enum AccessSourceKind {
     Inherited,
     Public,
     Superuser,
+    /// Held by a group the viewer belongs to, here or on an ancestor.
+    Group,
 }
 
 impl From<SourceKind> for AccessSourceKind {
@@ -149,6 +151,7 @@ impl From<SourceKind> for AccessSourceKind {
             SourceKind::Inherited => Self::Inherited,
             SourceKind::Public => Self::Public,
             SourceKind::Superuser => Self::Superuser,
+            SourceKind::Group => Self::Group,
         }
     }
 }
