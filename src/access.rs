@@ -530,6 +530,18 @@ impl GroupAccess {
         }
     }
 
+    /// A group named by a grant on a project the viewer may view shows its name;
+    /// its members and grants only to those it is visible to.
+    pub fn require_see_inside(&self) -> AppResult<()> {
+        if self.visible {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "you may see this group's name, not what it holds".into(),
+            ))
+        }
+    }
+
     /// A manager of the group (superusers count as one).
     pub fn manages(&self) -> bool {
         self.superuser || self.membership == Some(GroupMemberRole::Manager)

@@ -3,6 +3,7 @@
 //! transaction and records its audit event in it. No GraphQL types here.
 
 pub mod audit;
+pub mod groups;
 pub mod invitations;
 pub mod projects;
 pub mod resources;

@@ -196,7 +196,10 @@ fn require_assignable(role: Role, project_type: ProjectType) -> AppResult<()> {
     Ok(())
 }
 
-fn require_future(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> AppResult<()> {
+pub(super) fn require_future(
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     if expires_at.is_some_and(|at| at <= now) {
         return Err(AppError::BadUserInput(
             "`expiresAt` must be in the future".into(),

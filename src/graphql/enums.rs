@@ -208,3 +208,30 @@ impl From<ValueType> for SettingType {
         }
     }
 }
+
+/// A user's place in a group.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupMemberRole {
+    /// Changes the group, its members and its name; removes its grants.
+    Manager,
+    /// Holds what the group is granted.
+    Member,
+}
+
+impl From<access::GroupMemberRole> for GroupMemberRole {
+    fn from(role: access::GroupMemberRole) -> Self {
+        match role {
+            access::GroupMemberRole::Manager => Self::Manager,
+            access::GroupMemberRole::Member => Self::Member,
+        }
+    }
+}
+
+impl From<GroupMemberRole> for access::GroupMemberRole {
+    fn from(role: GroupMemberRole) -> Self {
+        match role {
+            GroupMemberRole::Manager => Self::Manager,
+            GroupMemberRole::Member => Self::Member,
+        }
+    }
+}
