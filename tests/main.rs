@@ -6,6 +6,7 @@ mod auth;
 mod budget;
 mod cli;
 mod common;
+mod groups;
 mod hardening;
 mod http;
 mod invitations;
