@@ -1003,3 +1003,66 @@ async fn group_grants_in_an_archived_project_are_read_only_like_any_other() -> T
     assert!(can(&app, &member, &study, "READ").await);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_groups_grants_behind_an_address_restriction_are_left_out_from_other_addresses()
+-> TestResult {
+    let app = TestApp::spawn_with(&["--trusted-proxies", "127.0.0.1/32"]).await;
+    let admin = app.superuser().await;
+    let owner = app.user(&admin, "owner").await;
+    let member = app.user(&admin, "member").await;
+    let lab = create(&app, &owner, "Lab", "CATEGORY", None).await;
+    let open = create(&app, &owner, "Open", "PROJECT", None).await;
+    let team = group(&app, &owner, "Team").await;
+    add_member(&app, &owner, &team, &member, "MEMBER")
+        .await
+        .ok();
+    grant(&app, &owner, &lab, &team, "GUEST").await;
+    grant(&app, &owner, &open, &team, "GUEST").await;
+    let (inside, outside) = ("203.0.113.9", "198.51.100.7");
+    let set = "mutation($id: ID!, $name: String!, $value: JSON!) { setProjectSetting(projectId: $id, namespace: \"roster\", name: $name, value: $value) { value } }";
+    for (name, value) in [
+        ("ip_allow_list", json!(["203.0.113.0/24"])),
+        ("ip_restrict", json!(true)),
+    ] {
+        app.gql_via_proxy(
+            Some(&owner.token),
+            inside,
+            set,
+            json!({ "id": lab, "name": name, "value": value }),
+        )
+        .await
+        .ok();
+    }
+    let titles = |response: &Gql| -> Vec<String> {
+        response.data("group")["roleAssignments"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|edge| {
+                edge["node"]["project"]["title"]
+                    .as_str()
+                    .expect("a title")
+                    .to_owned()
+            })
+            .collect()
+    };
+    let from_inside = app
+        .gql_via_proxy(Some(&member.token), inside, GROUP, json!({ "id": team }))
+        .await;
+    assert_eq!(titles(&from_inside), ["Lab", "Open"]);
+    let from_outside = app
+        .gql_via_proxy(Some(&member.token), outside, GROUP, json!({ "id": team }))
+        .await;
+    assert_eq!(titles(&from_outside), ["Open"]);
+    let check = app
+        .gql_via_proxy(
+            Some(&member.token),
+            outside,
+            CHECK,
+            json!({ "p": lab, "perm": "FIND" }),
+        )
+        .await;
+    assert_eq!(check.data("checkPermission"), false);
+    Ok(())
+}

@@ -15,7 +15,9 @@ use entity::{
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
     PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
-    sea_query::{Asterisk, Expr, ExprTrait, Func, LikeExpr, Order, Query, SelectStatement},
+    sea_query::{
+        Asterisk, Expr, ExprTrait, Func, JoinType, LikeExpr, Order, Query, SelectStatement,
+    },
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -71,7 +73,7 @@ fn group_select(viewer: &Viewer, now: DateTime<Utc>) -> SelectStatement {
         .expr_as(holds_role, "holds_role_where_granted")
         .from_as("groups", "g")
         .join_as(
-            sea_orm::sea_query::JoinType::LeftJoin,
+            JoinType::LeftJoin,
             "group_members",
             "mine",
             Expr::col(("mine", "group_id"))

@@ -540,8 +540,16 @@ impl Loader<PageKey> for GroupGrantsLoader {
 
     async fn load(&self, keys: &[PageKey]) -> Result<HashMap<PageKey, Self::Value>, Self::Error> {
         let subject = Subject::of(self.viewer.user(), self.state.clock.now());
+        let refused = if self.viewer.is_superuser() {
+            Vec::new()
+        } else {
+            projects::refused_projects(&self.state.db, &self.viewer)
+                .await
+                .map_err(shared)?
+        };
+        let refused = &refused;
         load_pages(keys, |group_ids, args| async move {
-            groups::grants::of_groups(&self.state.db, subject, &group_ids, &args).await
+            groups::grants::of_groups(&self.state.db, subject, refused, &group_ids, &args).await
         })
         .await
     }
