@@ -1002,6 +1002,72 @@ mod tests {
     }
 
     #[test]
+    fn a_group_grant_counts_like_any_other_and_is_never_the_subjects_own() {
+        let now = Utc::now();
+        let group_id = Uuid::now_v7();
+        let grant = |role, expires_at| GroupGrant {
+            group_id,
+            role,
+            expires_at,
+        };
+        let mut here = link(Some((Role::Viewer, None)));
+        here.group_grants = vec![grant(Role::Guest, Some(now - Duration::seconds(1)))];
+        let mut above = link(None);
+        above.group_grants = vec![grant(Role::Contributor, None)];
+        let access = project_access(&person(false, true), &[here.clone(), above], now);
+        assert_eq!(access.role, Some(Role::Contributor));
+        assert_eq!(access.direct_role, Some(Role::Viewer));
+        assert!(access.inherited());
+        assert!(!access.only_through_groups());
+        assert_eq!(access.sources[0].kind, SourceKind::Group);
+        assert_eq!(access.sources[0].group_id, Some(group_id));
+        // The expired grant is no source at all.
+        assert_eq!(access.sources.len(), 2);
+        let mut only_group = link(None);
+        only_group.group_grants = vec![grant(Role::Viewer, None)];
+        let access = project_access(&person(false, true), &[only_group], now);
+        assert!(access.only_through_groups());
+        assert!(!access.allows(Permission::Read));
+        // Among equal roles the subject's own direct assignment wins.
+        let mut tie = link(Some((Role::Guest, None)));
+        tie.group_grants = vec![grant(Role::Guest, None)];
+        let access = project_access(&person(false, true), &[tie], now);
+        assert!(!access.inherited());
+    }
+
+    #[test]
+    fn a_group_is_seen_by_its_members_role_holders_where_it_is_granted_and_superusers() {
+        let member = GroupAccess::new(&person(false, true), Some(GroupMemberRole::Member), false);
+        assert!(member.visible && !member.manages());
+        assert!(matches!(
+            member.require_manage(),
+            Err(AppError::Forbidden(_))
+        ));
+        let holder = GroupAccess::new(&person(false, true), None, true);
+        assert!(holder.visible);
+        assert!(matches!(
+            holder.require_grant_from(),
+            Err(AppError::Forbidden(_))
+        ));
+        let stranger = GroupAccess::new(&person(false, true), None, false);
+        assert!(matches!(
+            stranger.require_visible(),
+            Err(AppError::NotFound(_))
+        ));
+        let inactive =
+            GroupAccess::new(&person(false, false), Some(GroupMemberRole::Manager), true);
+        assert!(!inactive.visible);
+        let superuser = GroupAccess::new(&person(true, true), None, false);
+        assert!(superuser.manages() && superuser.require_grant_from().is_ok());
+        assert!(require_a_manager_remains(0).is_err());
+        assert!(
+            require_group_role(Role::Delegate, entity::project::ProjectType::Category).is_err()
+        );
+        assert!(require_group_role(Role::Finder, entity::project::ProjectType::Project).is_err());
+        assert!(require_group_role(Role::Finder, entity::project::ProjectType::Category).is_ok());
+    }
+
+    #[test]
     fn public_access_is_for_the_signed_in_and_nothing_is_for_the_inactive() {
         let now = Utc::now();
         let mut public = link(None);

@@ -1066,3 +1066,40 @@ async fn a_groups_grants_behind_an_address_restriction_are_left_out_from_other_a
     assert_eq!(check.data("checkPermission"), false);
     Ok(())
 }
+
+#[tokio::test]
+async fn deleting_a_project_or_a_user_takes_their_group_rows_with_them() -> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let owner = app.user(&admin, "owner").await;
+    let member = app.user(&admin, "member").await;
+    let study = create(&app, &owner, "Study", "PROJECT", None).await;
+    let team = group(&app, &owner, "Team").await;
+    add_member(&app, &owner, &team, &member, "MEMBER")
+        .await
+        .ok();
+    grant(&app, &owner, &study, &team, "GUEST").await;
+    app.gql(
+        Some(&owner.token),
+        "mutation($id: ID!) { deleteProject(id: $id) }",
+        json!({ "id": study }),
+    )
+    .await
+    .ok();
+    let seen = app
+        .gql(Some(&owner.token), GROUP, json!({ "id": team }))
+        .await;
+    assert_eq!(seen.data("group")["roleAssignments"]["totalCount"], 0);
+    app.gql(
+        Some(&admin.token),
+        "mutation($id: ID!) { deleteUser(id: $id) { id } }",
+        json!({ "id": member.id }),
+    )
+    .await
+    .ok();
+    assert_eq!(
+        members(&app, &owner, &team).await,
+        [("owner".to_owned(), "MANAGER".to_owned())]
+    );
+    Ok(())
+}
