@@ -815,12 +815,12 @@ pub fn plan(
     planner.plan_public_and_archived();
     let mut targets = planner.plan_persona_targets(sizes.inviter_projects)?;
     // With groups, they hold a fifth of the grants (planned last) and users the rest.
-    let user_grants = if sizes.groups > 0 {
-        sizes.role_assignments - sizes.role_assignments / 5
+    let group_grants = if sizes.groups > 0 {
+        sizes.role_assignments / 5
     } else {
-        sizes.role_assignments
+        0
     };
-    planner.plan_role_assignments(&targets, user_grants);
+    planner.plan_role_assignments(&targets, sizes.role_assignments - group_grants);
     let invitations = planner.plan_invitations(sizes.pending_invitations);
     let (resources, mut shares, resource_nodes) = planner.plan_resources(sizes.resources);
     targets.reader_readable = planner.top_up_reader(
@@ -829,16 +829,18 @@ pub fn plan(
         &mut shares,
         sizes.reader_resources,
     );
-    let mut groups = GroupPlanner {
-        planner: &mut planner,
-        groups: Groups::default(),
-        held: HashMap::new(),
-    };
-    if sizes.groups > 0 {
+    let groups = if sizes.groups > 0 {
+        let mut groups = GroupPlanner {
+            planner: &mut planner,
+            groups: Groups::default(),
+            held: HashMap::new(),
+        };
         groups.plan_members(sizes.groups);
-        targets.grouped = Some(groups.plan_grants(sizes.role_assignments / 5));
-    }
-    let groups = groups.groups;
+        targets.grouped = Some(groups.plan_grants(group_grants));
+        groups.groups
+    } else {
+        Groups::default()
+    };
 
     let projects = planner
         .nodes

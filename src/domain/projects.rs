@@ -183,17 +183,21 @@ fn allow_list(ip_restrict: Option<&str>, ip_allow_list: Option<&str>) -> Option<
     })
 }
 
-/// The chains of many projects for one subject (None: anonymous), in one statement
-/// through the ancestors table. Unknown ids are absent from the map.
-pub async fn load_chains(
-    conn: &impl ConnectionTrait,
-    subject_id: Option<Uuid>,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Chain>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
+impl ChainRow {
+    fn group_grant(&self) -> Option<GroupGrant> {
+        let (group_id, role) = self.group_id.zip(self.group_role)?;
+        Some(GroupGrant {
+            group_id,
+            role,
+            expires_at: self.group_expires_at,
+        })
     }
-    // The subject's groups' grants per link: several rows for a link with several.
+}
+
+/// The statement of `load_chains`: a row per link of each chain, nearest first, with
+/// the subject's own assignment there, and a row per grant of the subject's groups
+/// there (a link with several has several rows, one after another).
+fn chains_select(subject_id: Option<Uuid>, ids: &[Uuid]) -> SelectStatement {
     let subject_groups = match subject_id {
         Some(subject_id) => sql::group_member(("ga", "group_id"), subject_id),
         None => Expr::cust("1 = 0"),
@@ -236,23 +240,28 @@ pub async fn load_chains(
         .to_owned();
     // The restriction settings ride along: access needs them on every link.
     select_restriction(&mut select);
+    select
+}
+
+/// The chains of many projects for one subject (None: anonymous), in one statement
+/// through the ancestors table. Unknown ids are absent from the map.
+pub async fn load_chains(
+    conn: &impl ConnectionTrait,
+    subject_id: Option<Uuid>,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Chain>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
     let mut chains: HashMap<Uuid, Chain> = HashMap::new();
     let mut previous: Option<(Uuid, i32)> = None;
-    for row in conn.query_all(&select).await? {
+    for row in conn.query_all(&chains_select(subject_id, ids)).await? {
         let meta = ChainRow::from_query_result(&row, "")?;
-        let grant = meta
-            .group_id
-            .zip(meta.group_role)
-            .map(|(group_id, role)| GroupGrant {
-                group_id,
-                role,
-                expires_at: meta.group_expires_at,
-            });
-        // Rows come nearest first within each chain, a link's rows one after another:
-        // a further row of the same link only adds a group grant.
+        // Rows come nearest first within each chain: a further row of the same link
+        // only adds a group grant.
         let link = (meta.chain_start, meta.chain_depth);
         if previous.replace(link) == Some(link) {
-            if let (Some(grant), Some(chain)) = (grant, chains.get_mut(&meta.chain_start)) {
+            if let (Some(grant), Some(chain)) = (meta.group_grant(), chains.get_mut(&link.0)) {
                 let node = chain.ancestors.last_mut().unwrap_or(&mut chain.head);
                 node.group_grants.push(grant);
             }
@@ -263,7 +272,7 @@ pub async fn load_chains(
             assignment: meta
                 .subject_role
                 .map(|role| (role, meta.subject_expires_at)),
-            group_grants: grant.into_iter().collect(),
+            group_grants: meta.group_grant().into_iter().collect(),
             ip_allow_list: allow_list(meta.ip_restrict.as_deref(), meta.ip_allow_list.as_deref()),
         };
         match chains.get_mut(&meta.chain_start) {

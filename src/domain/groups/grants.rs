@@ -64,6 +64,14 @@ struct ChainRow {
     total: i64,
 }
 
+/// The keyset after a `cursor_key`: further from the project, or as far and later.
+fn after_depth_and_id(key: &str) -> AppResult<Expr> {
+    let (depth, id) = key.split_once(':').ok_or_else(invalid_cursor)?;
+    let depth: i32 = depth.parse().map_err(|_| invalid_cursor())?;
+    let id: Uuid = id.parse().map_err(|_| invalid_cursor())?;
+    Ok(after_pair("chain_depth", "id", (depth, id)))
+}
+
 /// One page of group grants for each of many projects, in one statement: those on
 /// the project first, then those inherited from each ancestor the subject may find.
 pub async fn in_projects(
@@ -75,15 +83,7 @@ pub async fn in_projects(
     if project_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let keyset = match &page.after {
-        Some(after) => {
-            let (depth, id) = after.split_once(':').ok_or_else(invalid_cursor)?;
-            let depth: i32 = depth.parse().map_err(|_| invalid_cursor())?;
-            let id: Uuid = id.parse().map_err(|_| invalid_cursor())?;
-            Some(after_pair("chain_depth", "id", (depth, id)))
-        }
-        None => None,
-    };
+    let keyset = page.after.as_deref().map(after_depth_and_id).transpose()?;
     let everyone = Query::select()
         .expr_as(Expr::col(("pa", "project_id")), "chain_start")
         .expr_as(Expr::col(("pa", "depth")), "chain_depth")
