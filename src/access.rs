@@ -26,6 +26,8 @@ pub enum UserAction {
     EditProfile,
     /// Set a new password without knowing the old one.
     ResetPassword,
+    /// Set one's own password (with the current one).
+    ChangeOwnPassword,
     /// Promote to or demote from superuser.
     SetSuperuser,
     /// Activate or deactivate.
@@ -44,7 +46,7 @@ pub fn may_manage_user(viewer: &Viewer, target: Option<Uuid>, action: UserAction
     let is_self = target == Some(user.id);
     match action {
         UserAction::Read => true,
-        UserAction::EditProfile => is_self,
+        UserAction::EditProfile | UserAction::ChangeOwnPassword => is_self,
         UserAction::Create
         | UserAction::Delete
         | UserAction::ResetPassword
@@ -74,6 +76,18 @@ pub fn require_user_action(
 /// reveals another user's email.
 pub fn may_see_email(viewer: &Viewer, target: Uuid, shares_a_project: bool) -> bool {
     viewer.is(target) || viewer.is_superuser() || (viewer.user().is_some() && shares_a_project)
+}
+
+/// Whether the viewer may read the state of `target`'s account (its pending email,
+/// whether its email is verified): the user and superusers.
+pub fn may_see_account_state(viewer: &Viewer, target: Uuid) -> bool {
+    viewer.is(target) || viewer.is_superuser()
+}
+
+/// Whether the viewer's invitations skip the limits per user and per project:
+/// superusers, who set those limits and may do anything the limits would slow.
+pub fn bypasses_invitation_limits(viewer: &Viewer) -> bool {
+    viewer.is_superuser()
 }
 
 /// Whether the viewer may list users. With `restrict_user_list` on, only superusers
@@ -963,6 +977,8 @@ mod tests {
             id: Uuid::now_v7(),
             username: "someone".into(),
             email: "someone@example.org".into(),
+            email_verified: true,
+            pending_email: None,
             name: String::new(),
             password_hash: String::new(),
             is_superuser: superuser,

@@ -9,15 +9,13 @@ use std::{
 };
 
 use anyhow::Context as _;
-use async_graphql::{
-    BatchRequest, BatchResponse, Response as GraphQLResult, ServerError, http::GraphiQLSource,
-};
+use async_graphql::{BatchRequest, BatchResponse, Response as GraphQLResult, ServerError};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::{
     Json, Router,
     extract::{ConnectInfo, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
     routing::get,
 };
 use ipnet::IpNet;
@@ -36,11 +34,11 @@ use tower_http::{
 use tracing::Level;
 
 use crate::{
-    auth::{Viewer, jwt::JwtKeys},
+    auth::{Viewer, jwt::JwtKeys, seal::Sealer},
     config::Config,
     domain::{sessions, settings::registry::Registry},
-    graphql::{self, RosterSchema, batching::Batching, loaders},
-    mail,
+    graphql::{self, RosterSchema, batching::Batching, loaders, persisted::OverGet},
+    mail, pages, playground,
     state::{AppState, Clock},
     telemetry::Metrics,
 };
@@ -104,6 +102,7 @@ impl App {
             db,
             config: Arc::new(config),
             jwt: Arc::new(JwtKeys::new(&secret)),
+            sealer: Arc::new(Sealer::from_secret(&secret)),
             clock,
             mail_queued: Arc::default(),
             settings: Arc::new(settings),
@@ -155,18 +154,13 @@ async fn metrics_upkeep(metrics: Arc<Metrics>, mut stopped: watch::Receiver<()>)
 struct Http {
     state: AppState,
     schema: RosterSchema,
-    graphiql: String,
 }
 
 fn router(state: AppState) -> anyhow::Result<Router> {
     let config = state.config.clone();
     let http = Arc::new(Http {
         schema: graphql::build_schema(state.clone()),
-        graphiql: GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("Roster")
-            .finish(),
-        state,
+        state: state.clone(),
     });
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &axum::http::Request<_>| {
@@ -175,8 +169,9 @@ fn router(state: AppState) -> anyhow::Result<Router> {
                 .get("x-request-id")
                 .and_then(|value| value.to_str().ok())
                 .unwrap_or_default();
-            // The path only: a query string may carry a token.
-            tracing::info_span!("request", id = %request_id, method = %request.method(), path = %request.uri().path())
+            // The path only: a query string may carry a token. So may a page's path.
+            let path = pages::redact_path(request.uri().path());
+            tracing::info_span!("request", id = %request_id, method = %request.method(), path = %path)
         })
         .on_request(())
         .on_response(DefaultOnResponse::new().level(Level::INFO));
@@ -197,6 +192,8 @@ fn router(state: AppState) -> anyhow::Result<Router> {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .merge(playground::routes())
+        .merge(pages::router(state))
         .with_state(http)
         .layer(middleware))
 }
@@ -250,7 +247,7 @@ async fn graphql_get(
         .and_then(|value| value.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
     if wants_html && uri.query().is_none() {
-        return Html(http.graphiql.clone()).into_response();
+        return playground::page();
     }
     let request = match async_graphql::http::parse_query_string(uri.query().unwrap_or_default()) {
         Ok(request) => request,
@@ -270,6 +267,7 @@ async fn graphql_get(
             "BAD_USER_INPUT",
         );
     }
+    let request = request.data(OverGet);
     execute(&http, peer, &headers, BatchRequest::Single(request)).await
 }
 

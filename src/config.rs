@@ -47,13 +47,24 @@ pub struct Config {
     #[arg(long, env = "ROSTER_REFRESH_TOKEN_TTL_SECS", default_value_t = 2_592_000, value_parser = clap::value_parser!(u64).range(60..=31_536_000), global = true)]
     pub refresh_token_ttl_secs: u64,
 
-    /// Failed logins allowed per username within the window before RATE_LIMITED.
+    /// Longest a login lasts, in seconds, however often its refresh token is
+    /// rotated: past it, refreshing answers EXPIRED and the user signs in again.
+    #[arg(long, env = "ROSTER_SESSION_MAX_AGE_SECS", default_value_t = 2_592_000, value_parser = clap::value_parser!(u64).range(60..=31_536_000), global = true)]
+    pub session_max_age_secs: u64,
+
+    /// Failed logins allowed per username within the window before RATE_LIMITED
+    /// (also wrong current passwords per user, in `changePassword` and `updateUser`).
     #[arg(long, env = "ROSTER_LOGIN_MAX_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub login_max_failures: u32,
 
     /// Failed logins allowed per client address within the window before RATE_LIMITED.
     #[arg(long, env = "ROSTER_LOGIN_MAX_FAILURES_PER_ADDRESS", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub login_max_failures_per_address: u32,
+
+    /// Password reset requests allowed per client address within the failed-login
+    /// window before RATE_LIMITED.
+    #[arg(long, env = "ROSTER_PASSWORD_RESETS_PER_ADDRESS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub password_resets_per_address: u32,
 
     /// The window, in seconds, over which failed logins are counted.
     #[arg(long, env = "ROSTER_LOGIN_FAILURE_WINDOW_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..), global = true)]
@@ -133,6 +144,25 @@ pub struct Config {
     #[arg(long, env = "ROSTER_INVITATION_EXPIRY_DAYS", default_value_t = 14, value_parser = clap::value_parser!(u16).range(1..=365), global = true)]
     pub invitation_expiry_days: u16,
 
+    /// Invitations sent or resent per user within the invitation window before
+    /// RATE_LIMITED.
+    #[arg(long, env = "ROSTER_INVITATIONS_PER_USER", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub invitations_per_user: u32,
+
+    /// Invitations sent or resent per project within the invitation window before
+    /// RATE_LIMITED.
+    #[arg(long, env = "ROSTER_INVITATIONS_PER_PROJECT", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub invitations_per_project: u32,
+
+    /// The window, in seconds, over which invitations are counted.
+    #[arg(long, env = "ROSTER_INVITATION_WINDOW_SECS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub invitation_window_secs: u64,
+
+    /// Verification emails (email changes and resends) per user per hour before
+    /// RATE_LIMITED.
+    #[arg(long, env = "ROSTER_VERIFICATION_EMAILS_PER_HOUR", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub verification_emails_per_hour: u32,
+
     /// A TOML file of setting definitions to add to the built-ins (see README,
     /// "Settings"). A file that cannot be read or holds a bad definition stops
     /// start-up with its line and the reason.
@@ -167,6 +197,11 @@ pub struct Config {
     /// Log format: `text` or `json`. The level comes from `RUST_LOG` (default `info`).
     #[arg(long, env = "ROSTER_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
     pub log_format: String,
+
+    /// Most documents kept for automatic persisted queries (Apollo's protocol), least
+    /// recently used first out. Documents over 64 KiB run but are not kept.
+    #[arg(long, env = "ROSTER_APQ_CACHE_SIZE", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000), global = true)]
+    pub apq_cache_size: u64,
 }
 
 fn parse_net(value: &str) -> Result<IpNet, String> {
@@ -261,6 +296,14 @@ impl Config {
 
     pub fn refresh_token_ttl(&self) -> Duration {
         Duration::from_secs(self.refresh_token_ttl_secs)
+    }
+
+    pub fn session_max_age(&self) -> Duration {
+        Duration::from_secs(self.session_max_age_secs)
+    }
+
+    pub fn invitation_window(&self) -> Duration {
+        Duration::from_secs(self.invitation_window_secs)
     }
 
     pub fn login_failure_window(&self) -> Duration {

@@ -9,5 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod mail;
+pub mod pages;
+pub mod playground;
 pub mod state;
 pub mod telemetry;

@@ -2,6 +2,10 @@
 //! the caller's transaction, so it exists exactly when the change that caused it
 //! does; `Sender` delivers due messages over SMTP, retrying with backoff, and claims
 //! each one first so that several instances never send the same message twice.
+//!
+//! No secret is stored in the clear, not even here: a message's one-time secret is
+//! sealed (`auth::seal`) in its own column, and the bodies hold `SECRET` where it
+//! goes; `render` fills it in at send time. Bodies and seal are cleared once sent.
 
 use std::time::Duration;
 
@@ -21,24 +25,38 @@ use uuid::Uuid;
 
 use crate::{error::AppResult, state::AppState};
 
+/// Where a message's secret goes in its bodies. Control characters are refused in
+/// every text a user can put into an email, so no user text can contain it.
+pub const SECRET: &str = "\u{1}secret\u{1}";
+
 /// A message to send.
 pub struct Email {
     pub to: String,
     pub subject: String,
+    /// Bodies that hold `SECRET` wherever `secret` belongs.
     pub text: String,
     pub html: String,
+    /// The one-time secret of the message's link, if it has one.
+    pub secret: Option<String>,
 }
 
 /// Queues an email on the caller's connection (normally the mutation's transaction).
 /// Call `state.mail_queued.notify_one()` after the commit to send it at once.
 pub async fn enqueue(conn: &impl ConnectionTrait, state: &AppState, email: Email) -> AppResult<()> {
     let now = state.clock.now();
+    let id = Uuid::now_v7();
+    let sealed_secret = email
+        .secret
+        .as_deref()
+        .map(|secret| state.sealer.seal(id.as_bytes(), secret))
+        .transpose()?;
     outbound_email::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         to_address: Set(email.to.clone()),
         subject: Set(email.subject.clone()),
         body_text: Set(Some(email.text)),
         body_html: Set(Some(email.html)),
+        sealed_secret: Set(sealed_secret),
         created_at: Set(now),
         attempts: Set(0),
         next_attempt_at: Set(now),
@@ -48,10 +66,25 @@ pub async fn enqueue(conn: &impl ConnectionTrait, state: &AppState, email: Email
     .insert(conn)
     .await?;
     if state.config.smtp_url.is_none() {
-        // The bodies hold the secret; only the envelope is logged.
+        // Only the envelope is logged: never a body, never a link.
         tracing::info!(to = %email.to, subject = %email.subject, "email queued; no SMTP server is configured (ROSTER_SMTP_URL), so it stays in the outbox");
     }
     Ok(())
+}
+
+/// The text and HTML bodies of a queued message as they are sent, its secret
+/// filled in.
+pub fn render(
+    state: &AppState,
+    message: &outbound_email::Model,
+) -> anyhow::Result<(String, String)> {
+    let text = message.body_text.clone().unwrap_or_default();
+    let html = message.body_html.clone().unwrap_or_default();
+    let Some(sealed) = &message.sealed_secret else {
+        return Ok((text, html));
+    };
+    let secret = state.sealer.open(message.id.as_bytes(), sealed)?;
+    Ok((text.replace(SECRET, &secret), html.replace(SECRET, &secret)))
 }
 
 /// How long a claimed message is reserved for the sender that claimed it.
@@ -130,6 +163,7 @@ impl Sender {
                     done.attempts = Set(attempts);
                     done.body_text = Set(None);
                     done.body_html = Set(None);
+                    done.sealed_secret = Set(None);
                     done.last_error = Set(None);
                     done.update(db).await?;
                 }
@@ -172,14 +206,12 @@ impl Sender {
     }
 
     async fn deliver(&self, message: &outbound_email::Model) -> anyhow::Result<()> {
+        let (text, html) = render(&self.state, message)?;
         let email = Message::builder()
             .from(self.from.clone())
             .to(message.to_address.parse()?)
             .subject(message.subject.clone())
-            .multipart(MultiPart::alternative_plain_html(
-                message.body_text.clone().unwrap_or_default(),
-                message.body_html.clone().unwrap_or_default(),
-            ))?;
+            .multipart(MultiPart::alternative_plain_html(text, html))?;
         self.transport.send(email).await?;
         Ok(())
     }

@@ -14,7 +14,10 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
 use crate::{
-    auth::jwt::JwtKeys, config::Config, domain::settings::registry::Registry, telemetry::Metrics,
+    auth::{jwt::JwtKeys, seal::Sealer},
+    config::Config,
+    domain::settings::registry::Registry,
+    telemetry::Metrics,
 };
 
 #[derive(Clone)]
@@ -22,6 +25,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub jwt: Arc<JwtKeys>,
+    /// Seals the secrets of queued email; keyed from the same secret as `jwt`.
+    pub sealer: Arc<Sealer>,
     pub clock: Clock,
     /// Wakes the email sender when a transaction has queued email.
     pub mail_queued: Arc<Notify>,

@@ -296,10 +296,23 @@ async fn serve_migrates_logs_each_request_without_secrets_and_stops_on_sigterm()
         .ok_or("no request id")?
         .to_str()?
         .to_owned();
+    // The secret of an emailed link sits in the path of the page it opens.
+    let link_secret = "rsi_link-secret-never-in-the-log";
+    let page = client
+        .get(format!("{address}/invitations/{link_secret}"))
+        .send()
+        .await?;
+    assert_eq!(page.status(), 404);
 
     let status = server.stop().await?;
     assert!(status.success(), "{status}");
     let lines = &server.lines;
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains("/invitations/{token}")),
+        "no redacted line for the page: {lines:#?}"
+    );
     let request_lines: Vec<&String> = lines
         .iter()
         .filter(|line| line.contains(&request_id))
@@ -313,6 +326,10 @@ async fn serve_migrates_logs_each_request_without_secrets_and_stops_on_sigterm()
     for line in lines {
         assert!(!line.contains(secret_token), "a secret in the log: {line}");
         assert!(!line.contains(secret_param), "a secret in the log: {line}");
+        assert!(
+            !line.contains(link_secret),
+            "a link's secret in the log: {line}"
+        );
     }
     assert!(lines.iter().any(|line| line.contains("\"stopped\"")));
     Ok(())

@@ -1103,3 +1103,36 @@ async fn deleting_a_project_or_a_user_takes_their_group_rows_with_them() -> Test
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_groups_description_keeps_line_breaks_and_refuses_other_control_characters() -> TestResult
+{
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let lab = app
+        .gql(
+            Some(&admin.token),
+            CREATE_GROUP,
+            json!({ "n": "Lab", "d": "one\r\ntwo" }),
+        )
+        .await;
+    assert_eq!(lab.data("createGroup")["description"], "one\ntwo");
+    let lab = id_of(lab.data("createGroup"));
+    for description in ["tab\there", "bell\u{7}"] {
+        app.gql(
+            Some(&admin.token),
+            UPDATE_GROUP,
+            json!({ "id": lab, "d": description }),
+        )
+        .await
+        .expect_code("BAD_USER_INPUT");
+    }
+    app.gql(
+        Some(&admin.token),
+        UPDATE_GROUP,
+        json!({ "id": lab, "n": "Lab\t2" }),
+    )
+    .await
+    .expect_code("BAD_USER_INPUT");
+    Ok(())
+}

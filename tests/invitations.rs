@@ -410,12 +410,14 @@ async fn email_queued_without_smtp_waits_in_the_outbox_and_survives_a_restart() 
     let queued = outbox(&first).await;
     assert_eq!(queued.len(), 1);
     assert!(queued[0].sent_at.is_none());
+    // The link's secret is sealed apart from the body, which holds no secret.
     assert!(
         queued[0]
             .body_text
             .as_deref()
-            .is_some_and(|body| body.contains("/invitations/rsi_"))
+            .is_some_and(|body| body.contains("/invitations/") && !body.contains("rsi_"))
     );
+    assert!(queued[0].sealed_secret.is_some());
 
     // Another process on the same database, now with an SMTP server, delivers it.
     let smtp = SmtpServer::start().await;
@@ -433,6 +435,10 @@ async fn email_queued_without_smtp_waits_in_the_outbox_and_survives_a_restart() 
     assert!(sent[0].sent_at.is_some());
     assert_eq!(
         sent[0].body_text, None,
+        "a sent email no longer keeps its body"
+    );
+    assert_eq!(
+        sent[0].sealed_secret, None,
         "a sent email no longer keeps its secret"
     );
     assert_eq!(smtp.count().await, 1);

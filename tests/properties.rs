@@ -217,6 +217,8 @@ async fn random_grants(
             id: Set(Uuid::now_v7()),
             username: Set(format!("random{index}")),
             email: Set(format!("random{index}@example.org")),
+            email_verified: Set(true),
+            pending_email: Set(None),
             name: Set(String::new()),
             password_hash: Set(hash.to_owned()),
             is_superuser: Set(false),

@@ -651,6 +651,8 @@ async fn readable_resources_in_sql_equal_the_access_rules_row_by_row() -> TestRe
             id: Set(Uuid::now_v7()),
             username: Set(format!("random{index}")),
             email: Set(format!("random{index}@example.org")),
+            email_verified: Set(true),
+            pending_email: Set(None),
             name: Set(String::new()),
             password_hash: Set(hash.clone()),
             is_superuser: Set(false),

@@ -6,7 +6,10 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::common::{Gql, PASSWORD, TestApp, TestResult, TestUser};
+use crate::{
+    common::{Gql, PASSWORD, TestApp, TestResult, TestUser},
+    email_verification::link_token,
+};
 
 const CREATE_USER: &str = "mutation($input: CreateUserInput!) { createUser(input: $input) { id username email name isSuperuser isSystem isActive createdAt } }";
 const UPDATE_USER: &str = "mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id username email name isSuperuser isActive } }";
@@ -443,24 +446,43 @@ async fn a_user_may_change_their_own_name_and_email() -> TestResult {
         &app,
         &bob,
         &bob.id,
-        json!({ "name": "  Robert  ", "email": "Robert@Example.org" }),
+        json!({ "name": "  Robert  ", "email": "Robert@Example.org", "currentPassword": PASSWORD }),
     )
     .await;
     let updated = updated.data("updateUser");
     assert_eq!(updated["name"], "Robert");
-    assert_eq!(updated["email"], "robert@example.org");
+    // The new address is in force once the link sent to it is used.
+    assert_eq!(updated["email"], "bob@example.org");
+    let token = link_token(&app, "robert@example.org", "/verify-email/").await;
+    app.gql(
+        None,
+        "mutation($t: String!) { verifyEmail(token: $t) { id } }",
+        json!({ "t": token }),
+    )
+    .await
+    .ok();
     let read = app
         .gql(Some(&admin.token), USER, json!({ "id": bob.id }))
         .await;
     assert_eq!(read.data("user")["email"], "robert@example.org");
     app.login("robert@example.org", PASSWORD).await;
     // The rules of creation hold for changes too.
-    update(&app, &bob, &bob.id, json!({ "email": "not an email" }))
-        .await
-        .expect_code("BAD_USER_INPUT");
-    update(&app, &bob, &bob.id, json!({ "email": "ADMIN@example.org" }))
-        .await
-        .expect_code("CONFLICT");
+    update(
+        &app,
+        &bob,
+        &bob.id,
+        json!({ "email": "not an email", "currentPassword": PASSWORD }),
+    )
+    .await
+    .expect_code("BAD_USER_INPUT");
+    update(
+        &app,
+        &admin,
+        &bob.id,
+        json!({ "email": "ADMIN@example.org" }),
+    )
+    .await
+    .expect_code("CONFLICT");
     update(&app, &bob, &bob.id, json!({ "name": "x".repeat(256) }))
         .await
         .expect_code("BAD_USER_INPUT");
@@ -468,20 +490,28 @@ async fn a_user_may_change_their_own_name_and_email() -> TestResult {
 }
 
 #[tokio::test]
-async fn a_user_may_not_change_their_own_privileges_or_reset_their_password() -> TestResult {
+async fn a_user_may_not_change_their_own_privileges_nor_their_password_without_the_current_one()
+-> TestResult {
     let app = TestApp::spawn().await;
     let admin = app.superuser().await;
     let bob = app.user(&admin, "bob").await;
     for input in [
         json!({ "isSuperuser": true }),
         json!({ "isActive": false }),
-        json!({ "password": "a brand new password" }),
         json!({ "name": "Bobby", "isSuperuser": true }),
     ] {
         let response = update(&app, &bob, &bob.id, input.clone()).await;
         response.expect_code("FORBIDDEN");
         assert!(response.body["data"].is_null(), "{input}");
     }
+    let response = update(
+        &app,
+        &bob,
+        &bob.id,
+        json!({ "password": "a brand new password" }),
+    )
+    .await;
+    response.expect_code("BAD_USER_INPUT");
     let read = app
         .gql(Some(&admin.token), USER, json!({ "id": bob.id }))
         .await;

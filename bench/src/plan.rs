@@ -790,6 +790,8 @@ pub fn plan(
                 id,
                 username: username(i),
                 email: email(i),
+                email_verified: true,
+                pending_email: None,
                 name: format!("Bench User {i}"),
                 password_hash: password_hash.to_owned(),
                 is_superuser: false,

@@ -3,6 +3,7 @@
 
 pub mod api_token;
 pub mod audit_event;
+pub mod email_secret;
 pub mod group;
 pub mod group_member;
 pub mod group_role_assignment;

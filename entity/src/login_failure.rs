@@ -1,5 +1,6 @@
-//! One row per failed login, counted per username and per client address within a
-//! window. Kept in the database so the limit holds across instances.
+//! One row per failed guess of a secret (a login, a current password) or per
+//! limited request (a password reset), counted per key within a window. Kept in the
+//! database so the limits hold across instances.
 
 use sea_orm::entity::prelude::*;
 
@@ -8,7 +9,10 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// `user:<login as typed, lower-case>` or `addr:<client address>`.
+    /// `user:<username>` (failed logins of an account), `user?<SHA-256 of a login
+    /// naming no account>`, `addr:<client address>` (failed logins from it),
+    /// `password:<user id>` (wrong current passwords) or `reset:<client address>`
+    /// (password reset requests).
     pub key: String,
     pub created_at: DateTimeUtc,
 }

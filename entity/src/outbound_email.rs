@@ -11,9 +11,12 @@ pub struct Model {
     pub id: Uuid,
     pub to_address: String,
     pub subject: String,
-    /// Cleared once sent: the bodies may carry a one-time secret.
+    /// Cleared once sent. A one-time secret is never part of them: where the link
+    /// goes, they hold a placeholder filled in at send time from `sealed_secret`.
     pub body_text: Option<String>,
     pub body_html: Option<String>,
+    /// The message's one-time secret, encrypted (see `roster::mail`); cleared once sent.
+    pub sealed_secret: Option<String>,
     pub created_at: DateTimeUtc,
     pub attempts: i32,
     /// When the sender may try next; also the lease of a sender that claimed it.

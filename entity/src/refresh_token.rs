@@ -10,6 +10,9 @@ pub struct Model {
     pub id: Uuid,
     pub user_id: Uuid,
     pub family_id: Uuid,
+    /// When the family's login happened: no member is honoured past the family's
+    /// absolute lifetime from then, however often it was rotated.
+    pub family_started_at: DateTimeUtc,
     /// SHA-256 of the secret, hex; the secret itself is never stored.
     #[sea_orm(unique)]
     pub token_hash: String,

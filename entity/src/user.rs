@@ -13,6 +13,12 @@ pub struct Model {
     /// Stored normalised (trimmed, lower-case), so uniqueness is case-insensitive.
     #[sea_orm(unique)]
     pub email: String,
+    /// Whether `email` is proven: set by a superuser, reached through an emailed
+    /// link (invitation, verification, password reset), or proven by the audit trail.
+    pub email_verified: bool,
+    /// An address the user asked for and has not confirmed yet; `email` stays in
+    /// force until then.
+    pub pending_email: Option<String>,
     pub name: String,
     /// argon2id PHC string; never leaves the domain layer.
     pub password_hash: String,

@@ -9,6 +9,7 @@ mod m20261123_000003_invitations;
 mod m20261123_000004_resources;
 mod m20261123_000005_settings;
 mod m20261123_000006_access_indexes;
+mod m20261130_000007_email_verification;
 mod m20261130_000008_ancestors_and_membership;
 mod m20261130_000012_groups;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_resources::Migration),
             Box::new(m20261123_000005_settings::Migration),
             Box::new(m20261123_000006_access_indexes::Migration),
+            Box::new(m20261130_000007_email_verification::Migration),
             Box::new(m20261130_000008_ancestors_and_membership::Migration),
             Box::new(m20261130_000012_groups::Migration),
         ]

@@ -3,6 +3,7 @@
 
 pub mod jwt;
 pub mod password;
+pub mod seal;
 pub mod secret;
 pub mod viewer;
 

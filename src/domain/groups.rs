@@ -27,6 +27,7 @@ use super::{
     audit::{self, Event},
     invalid_cursor, pages_by, pages_of,
     users::escape_like,
+    validate,
 };
 use crate::{
     access::{self, GroupAccess, sql},
@@ -222,31 +223,26 @@ pub async fn members(
     pages_by(&rows, "group_id", group_ids, page)
 }
 
-/// A name of 1 to 100 printable characters, trimmed.
+/// A name of 1 to 100 characters on one line, trimmed (`validate::single_line`).
 fn validate_name(name: &str) -> AppResult<String> {
-    let name = name.trim();
-    if name.is_empty()
-        || name.chars().count() > MAX_NAME_CHARS
-        || name.chars().any(char::is_control)
-    {
+    let name = validate::single_line("a group's name", name)?;
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
         return Err(AppError::BadUserInput(format!(
-            "a group's name is 1 to {MAX_NAME_CHARS} printable characters"
+            "a group's name is 1 to {MAX_NAME_CHARS} characters"
         )));
     }
-    Ok(name.to_owned())
+    Ok(name)
 }
 
-/// A description: line breaks and tabs allowed, other control characters not.
+/// A description: free text of several lines (`validate::multi_line`).
 fn validate_description(description: Option<String>) -> AppResult<Option<String>> {
     let Some(description) = description else {
         return Ok(None);
     };
-    let printable = description
-        .chars()
-        .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'));
-    if !printable || description.chars().count() > MAX_DESCRIPTION_CHARS {
+    let description = validate::multi_line("a group's description", &description)?;
+    if description.chars().count() > MAX_DESCRIPTION_CHARS {
         return Err(AppError::BadUserInput(format!(
-            "a group's description is at most {MAX_DESCRIPTION_CHARS} printable characters"
+            "a group's description is at most {MAX_DESCRIPTION_CHARS} characters"
         )));
     }
     Ok(Some(description))

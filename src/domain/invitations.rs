@@ -2,18 +2,19 @@
 //! the invitee's view and answers, the managers' revoke and resend, and joining by
 //! the link's one-time secret, with or without an account.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, net::IpAddr};
 
 use chrono::{DateTime, Utc};
 use entity::{
+    audit_event,
     invitation::{self, InvitationStatus},
     project::ProjectType,
     role_assignment::{self, Role},
     user,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait, Value,
     sea_query::{Expr, ExprTrait},
 };
 use serde_json::json;
@@ -29,6 +30,7 @@ use super::{
     settings,
     users::{self, NewUser},
     validate,
+    verification::{self, VerifiedEmail},
 };
 use crate::{
     access::{self, Permission},
@@ -69,7 +71,8 @@ pub async fn invite(
     let email = validate::email(&input.email)?;
     let message = input
         .message
-        .map(|m| m.trim().to_owned())
+        .map(|m| validate::multi_line("a message", m.trim()))
+        .transpose()?
         .filter(|m| !m.is_empty());
     if message
         .as_ref()
@@ -94,6 +97,7 @@ pub async fn invite(
     require_invitable(input.role, project.project().project_type)?;
     project.access.require_manage_role(input.role)?;
     projects::lock(&txn, input.project_id).await?;
+    require_invitation_budget(&txn, state, viewer, input.project_id).await?;
     let days = match asked_days {
         Some(days) => days,
         None => settings::invite_expiry_days(&txn, state, input.project_id).await?,
@@ -142,7 +146,7 @@ pub async fn invite(
     mail::enqueue(
         &txn,
         state,
-        invitation_email(state, &created, &project.chain, me, &token),
+        invitation_email(state, &created, &project.chain, me, token),
     )
     .await?;
     let details = json!({ "email": created.email, "role": access::role_name(created.role), "expiresAt": created.expires_at });
@@ -156,6 +160,46 @@ pub async fn invite(
     txn.commit().await?;
     state.mail_queued.notify_one();
     Ok(created)
+}
+
+/// Refuses another invitation email (new or resent) once the inviter or the project
+/// has sent their share within the window (`ROSTER_INVITATIONS_PER_USER`,
+/// `ROSTER_INVITATIONS_PER_PROJECT`). Counted from the audit trail, so the limit
+/// holds across instances; the caller holds the project's lock, so the count per
+/// project is exact.
+async fn require_invitation_budget(
+    conn: &impl ConnectionTrait,
+    state: &AppState,
+    viewer: &Viewer,
+    project_id: Uuid,
+) -> AppResult<()> {
+    let inviter = viewer.require_user()?.id;
+    if access::bypasses_invitation_limits(viewer) {
+        return Ok(());
+    }
+    let window =
+        chrono::Duration::from_std(state.config.invitation_window()).map_err(AppError::internal)?;
+    let recent = || {
+        audit_event::Entity::find()
+            .filter(audit_event::Column::Action.is_in(["invitation.create", "invitation.resend"]))
+            .filter(audit_event::Column::CreatedAt.gt(state.clock.now() - window))
+    };
+    let by_inviter = recent()
+        .filter(audit_event::Column::ActorId.eq(inviter))
+        .count(conn)
+        .await?;
+    let in_project = recent()
+        .filter(audit_event::Column::ProjectId.eq(project_id))
+        .count(conn)
+        .await?;
+    if by_inviter >= u64::from(state.config.invitations_per_user)
+        || in_project >= u64::from(state.config.invitations_per_project)
+    {
+        return Err(AppError::RateLimited(
+            "too many invitations sent: wait a while and try again".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn require_invitable(role: Role, project_type: ProjectType) -> AppResult<()> {
@@ -197,10 +241,12 @@ async fn expire_stale(
     Ok(())
 }
 
-fn invitation_link(state: &AppState, token: &str) -> String {
+/// The link of an invitation email, with `mail::SECRET` where its secret goes.
+fn invitation_link(state: &AppState) -> String {
     format!(
-        "{}/invitations/{token}",
-        state.config.public_url.trim_end_matches('/')
+        "{}/invitations/{}",
+        state.config.public_url.trim_end_matches('/'),
+        mail::SECRET
     )
 }
 
@@ -210,9 +256,9 @@ fn invitation_email(
     invitation: &invitation::Model,
     project: &Chain,
     inviter: &user::Model,
-    token: &str,
+    token: String,
 ) -> Email {
-    let link = invitation_link(state, token);
+    let link = invitation_link(state);
     let inviter_name = if inviter.name.is_empty() {
         inviter.username.as_str()
     } else {
@@ -251,14 +297,19 @@ fn invitation_email(
         subject: format!("Invitation to {title}"),
         text,
         html,
+        secret: Some(token),
     }
 }
 
-/// The pending, unexpired invitations addressed to the viewer's email.
+/// The pending, unexpired invitations addressed to the viewer's email, if it is
+/// verified (an unproven address could be anyone's).
 pub async fn mine(state: &AppState, viewer: &Viewer) -> AppResult<Vec<invitation::Model>> {
     let me = viewer.require_user()?;
+    let Some(email) = VerifiedEmail::of(me) else {
+        return Ok(Vec::new());
+    };
     Ok(invitation::Entity::find()
-        .filter(invitation::Column::Email.eq(me.email.as_str()))
+        .filter(invitation::Column::Email.eq(email.as_str()))
         .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
         .filter(invitation::Column::ExpiresAt.gt(state.clock.now()))
         .order_by_asc(invitation::Column::Id)
@@ -266,9 +317,18 @@ pub async fn mine(state: &AppState, viewer: &Viewer) -> AppResult<Vec<invitation
         .await?)
 }
 
-/// The invitation a link's secret belongs to, for whoever holds it.
-pub async fn by_token(state: &AppState, token: &str) -> AppResult<invitation::Model> {
-    find_by_token(&state.db, token).await
+/// The PENDING invitation a link's secret belongs to (also past its expiry), for
+/// whoever holds it; an answered or revoked one is NOT_FOUND. An unknown secret
+/// counts as a failed guess from `client`.
+pub async fn by_token(
+    state: &AppState,
+    token: &str,
+    client: IpAddr,
+) -> AppResult<invitation::Model> {
+    let invitation = sessions::guess_token(state, client, find_by_token(&state.db, token)).await?;
+    Some(invitation)
+        .filter(|invitation| invitation.status == InvitationStatus::Pending)
+        .ok_or_else(|| AppError::not_found("invitation"))
 }
 
 async fn find_by_token(conn: &impl ConnectionTrait, token: &str) -> AppResult<invitation::Model> {
@@ -279,18 +339,23 @@ async fn find_by_token(conn: &impl ConnectionTrait, token: &str) -> AppResult<in
         .ok_or_else(|| AppError::not_found("invitation"))
 }
 
-/// An invitation addressed to the viewer; anyone else's is NOT_FOUND.
+/// An invitation addressed to the viewer's verified email; anyone else's (and any,
+/// while the viewer's email is unproven) is NOT_FOUND. The user row is locked, so
+/// the email compared here is the one in force until the transaction ends.
 async fn addressed_to(
-    conn: &impl ConnectionTrait,
+    txn: &DatabaseTransaction,
     viewer: &Viewer,
     id: Uuid,
-) -> AppResult<invitation::Model> {
-    let me = viewer.require_user()?;
-    invitation::Entity::find_by_id(id)
-        .one(conn)
+) -> AppResult<(invitation::Model, user::Model)> {
+    let me = verification::lock_user(txn, viewer.require_user()?.id).await?;
+    let not_found = || AppError::not_found("invitation");
+    let email = VerifiedEmail::of(&me).ok_or_else(not_found)?;
+    let invitation = invitation::Entity::find_by_id(id)
+        .one(txn)
         .await?
-        .filter(|invitation| invitation.email == me.email)
-        .ok_or_else(|| AppError::not_found("invitation"))
+        .filter(|invitation| invitation.email == email.as_str())
+        .ok_or_else(not_found)?;
+    Ok((invitation, me))
 }
 
 /// Fails unless the invitation can still be answered.
@@ -395,10 +460,9 @@ async fn accept_in(
 
 /// The viewer accepts an invitation addressed to their email.
 pub async fn accept(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Member> {
-    let me = viewer.require_user()?;
     let txn = state.db.begin().await?;
-    let invitation = addressed_to(&txn, viewer, id).await?;
-    let member = accept_in(&txn, state, &invitation, me).await?;
+    let (invitation, me) = addressed_to(&txn, viewer, id).await?;
+    let member = accept_in(&txn, state, &invitation, &me).await?;
     txn.commit().await?;
     Ok(member)
 }
@@ -413,13 +477,15 @@ pub struct Signup {
 
 /// Accepts by the link's secret and returns a session: with `signup`, for a new
 /// account made from it; without, for the signed-in viewer, whose email must match.
+/// An unknown secret counts as a failed guess from the viewer's address.
 pub async fn accept_by_token(
     state: &AppState,
     viewer: &Viewer,
     token: &str,
     signup: Option<Signup>,
+    client: IpAddr,
 ) -> AppResult<Session> {
-    let invitation = find_by_token(&state.db, token).await?;
+    let invitation = sessions::guess_token(state, client, find_by_token(&state.db, token)).await?;
     require_pending(&invitation, state.clock.now())?;
     let prepared = match signup {
         Some(signup) => Some(
@@ -452,26 +518,91 @@ pub async fn accept_by_token(
             users::insert_prepared(&txn, state, None, prepared).await?
         }
         None => {
-            let me = viewer.require_user()?;
+            let me = verification::lock_user(&txn, viewer.require_user()?.id).await?;
             if me.email != invitation.email {
                 return Err(AppError::Forbidden(
                     "this invitation is addressed to another email".into(),
                 ));
             }
-            me.clone()
+            // The secret went to that address: whoever holds it controls it.
+            verification::mark_verified(&txn, state, me).await?
         }
     };
     accept_in(&txn, state, &invitation, &account).await?;
-    let session = sessions::start_session(&txn, state, account, Uuid::now_v7()).await?;
+    let family = sessions::Family::start(state.clock.now());
+    let session = sessions::start_session(&txn, state, account, family).await?;
     txn.commit().await?;
     Ok(session)
 }
 
+/// What the page behind an invitation link shows: the invitation, its project, who
+/// sent it, and whether its address has an account (the holder of the link is the
+/// invitee, who may know that; it decides between signing up and signing in).
+pub struct Landing {
+    pub invitation: invitation::Model,
+    pub status: InvitationStatus,
+    pub project: Chain,
+    pub inviter: Option<user::Model>,
+    pub invitee_has_account: bool,
+}
+
+/// Reads what the link's page shows; changes nothing (mail scanners open links).
+pub async fn landing(state: &AppState, token: &str, client: IpAddr) -> AppResult<Landing> {
+    let invitation = sessions::guess_token(state, client, find_by_token(&state.db, token)).await?;
+    let project = projects::load_chain(&state.db, None, invitation.project_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("invitation"))?;
+    let inviter = match invitation.issuer_id {
+        Some(id) => user::Entity::find_by_id(id).one(&state.db).await?,
+        None => None,
+    };
+    let account = user::Entity::find()
+        .filter(user::Column::Email.eq(invitation.email.as_str()))
+        .one(&state.db)
+        .await?;
+    Ok(Landing {
+        status: status(&invitation, state.clock.now()),
+        invitation,
+        project,
+        inviter,
+        invitee_has_account: account.is_some(),
+    })
+}
+
+/// Declines by the link's secret: whoever holds the link may turn it down, as they
+/// may accept it.
+pub async fn decline_by_token(
+    state: &AppState,
+    token: &str,
+    client: IpAddr,
+) -> AppResult<invitation::Model> {
+    // A wrong link counts as a guess; judged before the transaction holds a connection.
+    sessions::guess_token(state, client, find_by_token(&state.db, token)).await?;
+    let txn = state.db.begin().await?;
+    let invitation = find_by_token(&txn, token).await?;
+    require_pending(&invitation, state.clock.now())?;
+    settle(&txn, state, invitation.id, InvitationStatus::Declined).await?;
+    audit::record(
+        &txn,
+        state,
+        None,
+        Event::new(
+            "invitation.decline",
+            Some(invitation.id),
+            json!({ "by": "link" }),
+        )
+        .in_project(invitation.project_id),
+    )
+    .await?;
+    let declined = reload(&txn, invitation.id).await?;
+    txn.commit().await?;
+    Ok(declined)
+}
+
 /// The viewer declines an invitation addressed to them.
 pub async fn decline(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<invitation::Model> {
-    let me = viewer.require_user()?;
     let txn = state.db.begin().await?;
-    let invitation = addressed_to(&txn, viewer, id).await?;
+    let (invitation, me) = addressed_to(&txn, viewer, id).await?;
     require_pending(&invitation, state.clock.now())?;
     settle(&txn, state, id, InvitationStatus::Declined).await?;
     audit::record(
@@ -556,6 +687,7 @@ pub async fn resend(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<in
         ));
     }
     projects::lock(&txn, invitation.project_id).await?;
+    require_invitation_budget(&txn, state, viewer, invitation.project_id).await?;
     if invitation.status == InvitationStatus::Expired {
         let other_pending = invitation::Entity::find()
             .filter(invitation::Column::ProjectId.eq(invitation.project_id))
@@ -581,7 +713,7 @@ pub async fn resend(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<in
     mail::enqueue(
         &txn,
         state,
-        invitation_email(state, &renewed, &chain, me, &token),
+        invitation_email(state, &renewed, &chain, me, token),
     )
     .await?;
     audit::record(

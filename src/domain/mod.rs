@@ -3,8 +3,10 @@
 //! transaction and records its audit event in it. No GraphQL types here.
 
 pub mod audit;
+pub mod email_secrets;
 pub mod groups;
 pub mod invitations;
+pub mod password_reset;
 pub mod projects;
 pub mod resources;
 pub mod roles;
@@ -13,6 +15,7 @@ pub mod settings;
 pub mod tree;
 pub mod users;
 pub mod validate;
+pub mod verification;
 
 use std::collections::HashMap;
 

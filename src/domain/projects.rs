@@ -24,6 +24,7 @@ use super::{
     settings::registry::{self, IP_ALLOW_LIST, IP_RESTRICT, NAMESPACE, STARRED},
     tree,
     users::escape_like,
+    validate,
 };
 use crate::{
     access::{
@@ -613,13 +614,14 @@ pub struct ProjectChanges {
 }
 
 fn validate_title(title: &str) -> AppResult<(String, String)> {
-    let title = title.trim();
+    let title = validate::single_line("a title", title)?;
     if title.is_empty() || title.chars().count() > 255 {
         return Err(AppError::BadUserInput(
             "a title is 1 to 255 characters".into(),
         ));
     }
-    Ok((title.to_owned(), title.to_lowercase()))
+    let title_key = title.to_lowercase();
+    Ok((title, title_key))
 }
 
 fn validate_public_access(role: Option<Role>) -> AppResult<Option<Role>> {
@@ -629,6 +631,13 @@ fn validate_public_access(role: Option<Role>) -> AppResult<Option<Role>> {
             "public access is GUEST, VIEWER or none".into(),
         )),
     }
+}
+
+/// A description: free text of several lines (`validate::multi_line`).
+fn validate_description(value: Option<String>) -> AppResult<Option<String>> {
+    validate_text("the description", value, MAX_DESCRIPTION_CHARS)?
+        .map(|text| validate::multi_line("the description", &text))
+        .transpose()
 }
 
 fn validate_text(
@@ -683,7 +692,7 @@ pub async fn create(
     let me = viewer.require_user()?;
     let (title, title_key) = validate_title(&input.title)?;
     let public_access = validate_public_access(input.public_access)?;
-    let description = validate_text("the description", input.description, MAX_DESCRIPTION_CHARS)?;
+    let description = validate_description(input.description)?;
     let readme = validate_text("the readme", input.readme, MAX_README_CHARS)?;
     let owner_id = match input.owner_id {
         Some(owner_id) if owner_id != me.id => {
@@ -796,7 +805,7 @@ pub async fn update(
         active.parent_id = Set(parent_id);
     }
     if let Some(description) = changes.description {
-        let description = validate_text("the description", description, MAX_DESCRIPTION_CHARS)?;
+        let description = validate_description(description)?;
         changed.insert("description".into(), json!(true));
         active.description = Set(description);
     }

@@ -23,6 +23,7 @@ use super::{
     audit::{self, Event},
     pages_of,
     projects::{self, ProjectView},
+    validate,
 };
 use crate::{
     access::{
@@ -129,14 +130,13 @@ pub struct NewResource {
 }
 
 fn validate_label(what: &str, value: &str, max_chars: usize) -> AppResult<String> {
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > max_chars || value.chars().any(char::is_control)
-    {
+    let value = validate::single_line(&format!("a resource {what}"), value)?;
+    if value.is_empty() || value.chars().count() > max_chars {
         return Err(AppError::BadUserInput(format!(
             "a resource {what} is 1 to {max_chars} printable characters"
         )));
     }
-    Ok(value.to_owned())
+    Ok(value)
 }
 
 /// Creates a resource in a project (WRITE there), optionally under a resource of

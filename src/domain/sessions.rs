@@ -14,7 +14,10 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::audit::{self, Event};
+use super::{
+    audit::{self, Event},
+    validate,
+};
 use crate::{
     auth::{Viewer, password, secret, viewer::Rejection},
     error::{AppError, AppResult},
@@ -56,61 +59,25 @@ pub async fn login(
         .one(&state.db)
         .await?;
     // Failures count against the account, however it was named (username or email),
-    // so switching between the two does not double the attempts.
-    let user_key = format!(
-        "user:{}",
-        account
-            .as_ref()
-            .map_or(login.as_str(), |a| a.username.as_str())
-    );
-    let address_key = format!("addr:{client}");
-    let now = state.clock.now();
-    let window_start = now
-        - chrono::Duration::from_std(state.config.login_failure_window())
-            .map_err(AppError::internal)?;
-
-    // The attempt is recorded as a failure before it is counted and checked, and
-    // forgiven only if it succeeds: concurrent attempts then count one another, so a
-    // burst of guesses gets no more tries than the limit.
-    let attempt = record_attempt(
+    // so switching between the two does not double the attempts. A name without an
+    // account is counted by its digest: it may be any length.
+    let user_key = match &account {
+        Some(account) => format!("user:{}", account.username),
+        None => format!("user?{}", secret::digest(&login)),
+    };
+    let limits = [
+        (user_key.clone(), state.config.login_max_failures),
+        (
+            format!("addr:{client}"),
+            state.config.login_max_failures_per_address,
+        ),
+    ];
+    let attempt = begin_guess(
         state,
-        [user_key.clone(), address_key.clone()],
-        now,
-        window_start,
+        &limits,
+        "too many failed logins: wait a while and try again",
     )
     .await?;
-    #[derive(FromQueryResult)]
-    struct FailureCount {
-        key: String,
-        failures: i64,
-    }
-    let counts = login_failure::Entity::find()
-        .select_only()
-        .column(login_failure::Column::Key)
-        .column_as(login_failure::Column::Id.count(), "failures")
-        .filter(login_failure::Column::Key.is_in([user_key.clone(), address_key.clone()]))
-        .filter(login_failure::Column::CreatedAt.gt(window_start))
-        .group_by(login_failure::Column::Key)
-        .into_model::<FailureCount>()
-        .all(&state.db)
-        .await?;
-    let failures_for = |key: &str| {
-        counts
-            .iter()
-            .find(|c| c.key == key)
-            .map_or(0, |c| c.failures)
-    };
-    // The counts include this attempt.
-    if failures_for(&user_key) > i64::from(state.config.login_max_failures)
-        || failures_for(&address_key) > i64::from(state.config.login_max_failures_per_address)
-    {
-        // A refused attempt was never checked, so it does not extend the lock-out.
-        forget_attempt(&state.db, attempt).await?;
-        return Err(AppError::RateLimited(
-            "too many failed logins: wait a while and try again".into(),
-        ));
-    }
-
     let matches = password::verify(
         password_text,
         account.as_ref().map(|u| u.password_hash.as_str()),
@@ -124,12 +91,9 @@ pub async fn login(
 
     let txn = state.db.begin().await?;
     // Success clears the account's failures; the address keeps its other ones.
-    login_failure::Entity::delete_many()
-        .filter(login_failure::Column::Key.eq(user_key))
-        .exec(&txn)
-        .await?;
-    forget_attempt(&txn, attempt).await?;
-    let session = start_session(&txn, state, account, Uuid::now_v7()).await?;
+    forget_failures(&txn, &user_key).await?;
+    forget_attempt(&txn, &attempt).await?;
+    let session = start_session(&txn, state, account, Family::start(state.clock.now())).await?;
     audit::record(
         &txn,
         state,
@@ -141,15 +105,85 @@ pub async fn login(
     Ok(session)
 }
 
-/// Records a login attempt as a failure under each key, committed at once so that
-/// concurrent attempts see it; returns the ids of its rows.
+/// Checks a signed-in user's current password before a change that needs it. Each
+/// wrong one counts like a failed login (per user, in the database), and past the
+/// limit even the right one is refused until the window has passed.
+pub async fn check_current_password(
+    state: &AppState,
+    account: &user::Model,
+    password_text: &str,
+) -> AppResult<()> {
+    let key = format!("password:{}", account.id);
+    let limits = [(key.clone(), state.config.login_max_failures)];
+    let attempt = begin_guess(
+        state,
+        &limits,
+        "too many wrong passwords: wait a while and try again",
+    )
+    .await?;
+    if !password::verify(password_text, Some(&account.password_hash)).await? {
+        return Err(AppError::BadUserInput(
+            "the current password is wrong".into(),
+        ));
+    }
+    forget_failures(&state.db, &key).await?;
+    forget_attempt(&state.db, &attempt).await
+}
+
+/// Records a guess of a secret as a failure under each key, then refuses it with
+/// RATE_LIMITED (`refusal`) when a key has more failures in the window than its
+/// limit. The guess is recorded before it is counted and checked, and forgiven only
+/// if it proves right: concurrent guesses then count one another, so a burst gets
+/// no more tries than the limit. Returns the rows that record it.
+pub(crate) async fn begin_guess(
+    state: &AppState,
+    limits: &[(String, u32)],
+    refusal: &str,
+) -> AppResult<Vec<Uuid>> {
+    let now = state.clock.now();
+    let window_start = now
+        - chrono::Duration::from_std(state.config.login_failure_window())
+            .map_err(AppError::internal)?;
+    let keys: Vec<String> = limits.iter().map(|(key, _)| key.clone()).collect();
+    let attempt = record_attempt(state, &keys, now, window_start).await?;
+    #[derive(FromQueryResult)]
+    struct FailureCount {
+        key: String,
+        failures: i64,
+    }
+    let counts = login_failure::Entity::find()
+        .select_only()
+        .column(login_failure::Column::Key)
+        .column_as(login_failure::Column::Id.count(), "failures")
+        .filter(login_failure::Column::Key.is_in(keys))
+        .filter(login_failure::Column::CreatedAt.gt(window_start))
+        .group_by(login_failure::Column::Key)
+        .into_model::<FailureCount>()
+        .all(&state.db)
+        .await?;
+    // The counts include this attempt.
+    let over_limit = limits.iter().any(|(key, limit)| {
+        counts
+            .iter()
+            .any(|count| &count.key == key && count.failures > i64::from(*limit))
+    });
+    if over_limit {
+        // A refused attempt was never checked, so it does not extend the lock-out.
+        forget_attempt(&state.db, &attempt).await?;
+        return Err(AppError::RateLimited(refusal.into()));
+    }
+    Ok(attempt)
+}
+
+/// Records a guess as a failure under each key, committed at once so that
+/// concurrent guesses see it; returns the ids of its rows.
 async fn record_attempt(
     state: &AppState,
-    keys: [String; 2],
+    keys: &[String],
     now: DateTime<Utc>,
     window_start: DateTime<Utc>,
-) -> AppResult<[Uuid; 2]> {
-    let ids = [Uuid::now_v7(), Uuid::now_v7()];
+) -> AppResult<Vec<Uuid>> {
+    let ids: Vec<Uuid> = keys.iter().map(|_| Uuid::now_v7()).collect();
     let txn = state.db.begin().await?;
     // Rows older than the window no longer count; dropping them here keeps the table small.
     login_failure::Entity::delete_many()
@@ -161,7 +195,7 @@ async fn record_attempt(
         .zip(keys)
         .map(|(id, key)| login_failure::ActiveModel {
             id: Set(*id),
-            key: Set(key),
+            key: Set(key.clone()),
             created_at: Set(now),
         });
     login_failure::Entity::insert_many(rows)
@@ -172,20 +206,90 @@ async fn record_attempt(
 }
 
 /// Removes the rows of an attempt that turned out not to be a failure.
-async fn forget_attempt(conn: &impl ConnectionTrait, attempt: [Uuid; 2]) -> AppResult<()> {
+async fn forget_attempt(conn: &impl ConnectionTrait, attempt: &[Uuid]) -> AppResult<()> {
     login_failure::Entity::delete_many()
-        .filter(login_failure::Column::Id.is_in(attempt))
+        .filter(login_failure::Column::Id.is_in(attempt.iter().copied()))
         .exec(conn)
         .await?;
     Ok(())
 }
 
-/// Issues an access token and a new refresh token in `family`.
+/// Runs `check`, the lookup of a presented one-time secret (an emailed link), as a
+/// counted guess from `client`: a NOT_FOUND answer counts as a failed guess from
+/// that address, within the limit of failed logins per address
+/// (`ROSTER_LOGIN_MAX_FAILURES_PER_ADDRESS`); any other answer is forgiven.
+pub(crate) async fn guess_token<T>(
+    state: &AppState,
+    client: IpAddr,
+    check: impl Future<Output = AppResult<T>>,
+) -> AppResult<T> {
+    let limits = [(
+        format!("addr:{client}"),
+        state.config.login_max_failures_per_address,
+    )];
+    let attempt = begin_guess(
+        state,
+        &limits,
+        "too many wrong links: wait a while and try again",
+    )
+    .await?;
+    let result = check.await;
+    if !matches!(result, Err(AppError::NotFound(_))) {
+        forget_attempt(&state.db, &attempt).await?;
+    }
+    result
+}
+
+/// Clears the failed guesses of an account's password (logins and current
+/// passwords), once a reset link proved who is asking.
+pub(crate) async fn forget_password_failures(
+    conn: &impl ConnectionTrait,
+    account: &user::Model,
+) -> AppResult<()> {
+    forget_failures(conn, &format!("user:{}", account.username)).await?;
+    forget_failures(conn, &format!("password:{}", account.id)).await
+}
+
+/// Clears the failures counted under a key (after the right secret was given).
+async fn forget_failures(conn: &impl ConnectionTrait, key: &str) -> AppResult<()> {
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::Key.eq(key))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// A refresh-token family: the chain of tokens rotated from one login.
+#[derive(Clone, Copy, Debug)]
+pub struct Family {
+    pub id: Uuid,
+    /// When the login happened; the family ends `ROSTER_SESSION_MAX_AGE_SECS` later.
+    pub started_at: DateTime<Utc>,
+}
+
+impl Family {
+    /// A new family for a login happening `now`.
+    pub fn start(now: DateTime<Utc>) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            started_at: now,
+        }
+    }
+
+    fn ends_at(&self, state: &AppState) -> AppResult<DateTime<Utc>> {
+        let max_age = chrono::Duration::from_std(state.config.session_max_age())
+            .map_err(AppError::internal)?;
+        Ok(self.started_at + max_age)
+    }
+}
+
+/// Issues an access token and a new refresh token in `family`; the refresh token
+/// never outlives the family.
 pub(crate) async fn start_session(
     conn: &impl ConnectionTrait,
     state: &AppState,
     account: user::Model,
-    family: Uuid,
+    family: Family,
 ) -> AppResult<Session> {
     let now = state.clock.now();
     let refresh_token = secret::generate(REFRESH_TOKEN_PREFIX);
@@ -194,10 +298,11 @@ pub(crate) async fn start_session(
     refresh_token::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(account.id),
-        family_id: Set(family),
+        family_id: Set(family.id),
+        family_started_at: Set(family.started_at),
         token_hash: Set(secret::digest(&refresh_token)),
         created_at: Set(now),
-        expires_at: Set(now + refresh_ttl),
+        expires_at: Set(std::cmp::min(now + refresh_ttl, family.ends_at(state)?)),
         used_at: Set(None),
         revoked_at: Set(None),
     }
@@ -274,7 +379,11 @@ pub async fn refresh(state: &AppState, presented: &str) -> AppResult<Session> {
                 .into(),
         ));
     }
-    if token.expires_at <= now {
+    let family = Family {
+        id: token.family_id,
+        started_at: token.family_started_at,
+    };
+    if token.expires_at <= now || family.ends_at(state)? <= now {
         return Err(AppError::Expired(
             "the refresh token has expired: sign in again".into(),
         ));
@@ -284,7 +393,7 @@ pub async fn refresh(state: &AppState, presented: &str) -> AppResult<Session> {
             "this account is deactivated".into(),
         ));
     }
-    let session = start_session(&txn, state, account, token.family_id).await?;
+    let session = start_session(&txn, state, account, family).await?;
     audit::record(
         &txn,
         state,
@@ -342,7 +451,7 @@ pub async fn create_api_token(
     expires_at: Option<DateTime<Utc>>,
 ) -> AppResult<(String, api_token::Model)> {
     let me = viewer.require_user()?;
-    let name = name.trim();
+    let name = validate::single_line("a token name", name)?;
     if name.is_empty() || name.chars().count() > 255 {
         return Err(AppError::BadUserInput(
             "a token name is 1 to 255 characters".into(),
@@ -359,7 +468,7 @@ pub async fn create_api_token(
     let created = api_token::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(me.id),
-        name: Set(name.to_owned()),
+        name: Set(name),
         prefix: Set(token
             .chars()
             .take(secret::API_TOKEN_VISIBLE_CHARS)

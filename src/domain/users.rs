@@ -1,7 +1,7 @@
 //! User accounts: creation (by superusers, or the first one from the command line),
 //! profile changes, password changes, deactivation, deletion and listing.
 
-use entity::{refresh_token, user};
+use entity::{email_secret::SecretPurpose, refresh_token, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{
     Page, PageArgs,
     audit::{self, Event},
-    resources, roles, validate,
+    email_secrets, resources, roles, sessions, validate, verification,
 };
 use crate::{
     access::{self, UserAction},
@@ -39,6 +39,8 @@ pub struct UserChanges {
     pub email: Option<String>,
     pub name: Option<String>,
     pub password: Option<String>,
+    /// Needed when users change their own email or password.
+    pub current_password: Option<String>,
     pub is_superuser: Option<bool>,
     pub is_active: Option<bool>,
 }
@@ -116,6 +118,10 @@ pub async fn insert_prepared(
         id: Set(Uuid::now_v7()),
         username: Set(prepared.username),
         email: Set(prepared.email),
+        // Every way in sets a proven address: a superuser's createUser, the
+        // create-superuser command, or signing up through an invitation link.
+        email_verified: Set(true),
+        pending_email: Set(None),
         name: Set(prepared.name),
         password_hash: Set(prepared.password_hash),
         is_superuser: Set(prepared.is_superuser),
@@ -222,45 +228,17 @@ pub fn escape_like(text: &str) -> String {
 }
 
 /// Applies changes to an account. Superusers may change anything; a user may change
-/// their own name and email (their password through `change_password`).
+/// their own name, email and password, the last two with their current password. A
+/// user's own new email only becomes pending until its link is used (see
+/// `verification`); one set by a superuser counts as verified at once.
 pub async fn update(
     state: &AppState,
     viewer: &Viewer,
     id: Uuid,
     changes: UserChanges,
 ) -> AppResult<user::Model> {
-    // Every change, even an empty one, needs at least the right to edit the profile
-    // (oneself or a superuser); the checks below add what each field needs.
-    access::require_user_action(viewer, Some(id), UserAction::EditProfile)?;
-    if changes.password.is_some() {
-        if viewer.is(id) && !viewer.is_superuser() {
-            return Err(AppError::Forbidden(
-                "change your own password with changePassword".into(),
-            ));
-        }
-        access::require_user_action(viewer, Some(id), UserAction::ResetPassword)?;
-    }
-    if changes.is_superuser.is_some() {
-        access::require_user_action(viewer, Some(id), UserAction::SetSuperuser)?;
-    }
-    if changes.is_active.is_some() {
-        access::require_user_action(viewer, Some(id), UserAction::SetActive)?;
-    }
-
-    let email = changes.email.as_deref().map(validate::email).transpose()?;
-    let name = changes
-        .name
-        .as_deref()
-        .map(|name| validate::display_name(Some(name)))
-        .transpose()?;
-    let password_hash = match &changes.password {
-        Some(new_password) => {
-            password::check_strength(new_password)?;
-            Some(password::hash(new_password).await?)
-        }
-        None => None,
-    };
-
+    authorize_update(viewer, id, &changes)?;
+    let checked = check_changes(state, viewer, id, &changes).await?;
     let txn = state.db.begin().await?;
     let may_remove_a_superuser =
         changes.is_superuser == Some(false) || changes.is_active == Some(false);
@@ -271,30 +249,15 @@ pub async fn update(
     };
     // Read under a row lock, so that the session epoch grows from its latest value
     // when two changes race.
-    let target = user::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("user"))?;
+    let target = verification::lock_user(&txn, id).await?;
     if may_remove_a_superuser && target.is_superuser && target.is_active {
         require_another(&superusers, id)?;
     }
     let ends_sessions =
-        password_hash.is_some() || (target.is_active && changes.is_active == Some(false));
-    let mut changed_fields = Vec::new();
+        checked.password_hash.is_some() || (target.is_active && changes.is_active == Some(false));
     let mut active: user::ActiveModel = target.clone().into();
-    if let Some(email) = email {
-        changed_fields.push("email");
-        active.email = Set(email);
-    }
-    if let Some(name) = name {
-        changed_fields.push("name");
-        active.name = Set(name);
-    }
-    if let Some(hash) = password_hash {
-        changed_fields.push("password");
-        active.password_hash = Set(hash);
-    }
+    let mut changed_fields =
+        apply_profile(&txn, state, viewer, &target, &mut active, checked).await?;
     if let Some(is_superuser) = changes.is_superuser {
         changed_fields.push("isSuperuser");
         active.is_superuser = Set(is_superuser);
@@ -324,7 +287,120 @@ pub async fn update(
     )
     .await?;
     txn.commit().await?;
+    state.mail_queued.notify_one();
     Ok(updated)
+}
+
+/// Profile changes that passed their rules, the password hashed.
+struct CheckedChanges {
+    email: Option<String>,
+    name: Option<String>,
+    password_hash: Option<String>,
+}
+
+/// Validates the changes, checks the current password when users change their own
+/// email or password, and hashes a new password (slow: before the transaction).
+async fn check_changes(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    changes: &UserChanges,
+) -> AppResult<CheckedChanges> {
+    let email = changes.email.as_deref().map(validate::email).transpose()?;
+    let name = changes
+        .name
+        .as_deref()
+        .map(|name| validate::display_name(Some(name)))
+        .transpose()?;
+    if viewer.is(id) && (email.is_some() || changes.password.is_some()) {
+        let me = viewer.require_user()?;
+        let Some(current) = changes.current_password.as_deref() else {
+            return Err(AppError::BadUserInput(
+                "`currentPassword` is required to change your own email or password".into(),
+            ));
+        };
+        sessions::check_current_password(state, me, current).await?;
+    }
+    let password_hash = match &changes.password {
+        Some(new_password) => {
+            password::check_strength(new_password)?;
+            Some(password::hash(new_password).await?)
+        }
+        None => None,
+    };
+    Ok(CheckedChanges {
+        email,
+        name,
+        password_hash,
+    })
+}
+
+/// Applies email, name and password to `active`; returns the fields changed. A
+/// user's own email only becomes pending; a superuser's choice is in force at once.
+async fn apply_profile(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    viewer: &Viewer,
+    target: &user::Model,
+    active: &mut user::ActiveModel,
+    checked: CheckedChanges,
+) -> AppResult<Vec<&'static str>> {
+    let mut changed_fields = Vec::new();
+    if let Some(email) = checked.email {
+        if viewer.is(target.id) {
+            let pending = verification::request_change(txn, state, target, email).await?;
+            changed_fields.push("pendingEmail");
+            active.pending_email = Set(pending);
+        } else {
+            changed_fields.push("email");
+            set_verified_email(txn, active, target.id, email).await?;
+        }
+    }
+    if let Some(name) = checked.name {
+        changed_fields.push("name");
+        active.name = Set(name);
+    }
+    if let Some(hash) = checked.password_hash {
+        changed_fields.push("password");
+        active.password_hash = Set(hash);
+        email_secrets::void(txn, target.id, &[SecretPurpose::ResetPassword]).await?;
+    }
+    Ok(changed_fields)
+}
+
+/// Every change, even an empty one, needs at least the right to edit the profile
+/// (oneself or a superuser); each field adds what it needs.
+fn authorize_update(viewer: &Viewer, id: Uuid, changes: &UserChanges) -> AppResult<()> {
+    access::require_user_action(viewer, Some(id), UserAction::EditProfile)?;
+    if changes.password.is_some() {
+        let action = if viewer.is(id) {
+            UserAction::ChangeOwnPassword
+        } else {
+            UserAction::ResetPassword
+        };
+        access::require_user_action(viewer, Some(id), action)?;
+    }
+    if changes.is_superuser.is_some() {
+        access::require_user_action(viewer, Some(id), UserAction::SetSuperuser)?;
+    }
+    if changes.is_active.is_some() {
+        access::require_user_action(viewer, Some(id), UserAction::SetActive)?;
+    }
+    Ok(())
+}
+
+/// An email set by a superuser: in force and verified at once; it voids a pending
+/// address and every emailed secret of the account.
+async fn set_verified_email(
+    txn: &DatabaseTransaction,
+    active: &mut user::ActiveModel,
+    id: Uuid,
+    email: String,
+) -> AppResult<()> {
+    active.email = Set(email);
+    active.email_verified = Set(true);
+    active.pending_email = Set(None);
+    email_secrets::void(txn, id, email_secrets::ALL).await
 }
 
 /// Changes the viewer's own password, given the current one, and ends all their
@@ -336,11 +412,7 @@ pub async fn change_password(
     new_password: &str,
 ) -> AppResult<()> {
     let me = viewer.require_user()?;
-    if !password::verify(old_password, Some(&me.password_hash)).await? {
-        return Err(AppError::BadUserInput(
-            "the current password is wrong".into(),
-        ));
-    }
+    sessions::check_current_password(state, me, old_password).await?;
     password::check_strength(new_password)?;
     if old_password == new_password {
         return Err(AppError::BadUserInput(
@@ -363,6 +435,7 @@ pub async fn change_password(
         return Err(AppError::not_found("user"));
     }
     revoke_refresh_tokens(&txn, state, me.id).await?;
+    email_secrets::void(&txn, me.id, &[SecretPurpose::ResetPassword]).await?;
     audit::record(
         &txn,
         state,

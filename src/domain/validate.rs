@@ -1,4 +1,6 @@
-//! Input rules shared by several areas: usernames, emails, display names.
+//! Input rules shared by several areas: usernames, emails, display names, and the
+//! one rule on control characters that every title, name, message and description
+//! follows (a newline in a title once forged a log line).
 
 use crate::error::{AppError, AppResult};
 
@@ -46,13 +48,73 @@ pub fn email(value: &str) -> AppResult<String> {
     Ok(value)
 }
 
-/// A display name: trimmed, at most 255 characters, may be empty.
+/// A display name: trimmed, at most 255 characters, one line, may be empty.
 pub fn display_name(value: Option<&str>) -> AppResult<String> {
-    let value = value.unwrap_or_default().trim();
+    let value = single_line("a name", value.unwrap_or_default())?;
     if value.chars().count() > 255 {
         return Err(AppError::BadUserInput(
             "a name is at most 255 characters".into(),
         ));
     }
-    Ok(value.to_owned())
+    Ok(value)
+}
+
+/// A one-line text (a title, a name, a label), trimmed. Any control character
+/// (`char::is_control`: newlines and tabs included) is refused.
+pub fn single_line(what: &str, value: &str) -> AppResult<String> {
+    // Checked before trimming: a trailing line break is refused too, not hidden.
+    if value.chars().any(char::is_control) {
+        return Err(AppError::BadUserInput(format!(
+            "{what} cannot hold control characters such as line breaks or tabs"
+        )));
+    }
+    Ok(value.trim().to_owned())
+}
+
+/// A free text of several lines (a message, a description). Line breaks are kept,
+/// written `\n` (a browser's `\r\n` becomes `\n`); every other control character
+/// is refused.
+pub fn multi_line(what: &str, value: &str) -> AppResult<String> {
+    let value = value.replace("\r\n", "\n");
+    if value.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(AppError::BadUserInput(format!(
+            "{what} cannot hold control characters other than line breaks"
+        )));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_texts_refuse_every_control_character() {
+        assert_eq!(
+            single_line("a title", "  Lab  ").ok().as_deref(),
+            Some("Lab")
+        );
+        for bad in [
+            "a\nb",
+            "Lab\n",
+            "a\tb",
+            "a\rb",
+            "a\u{0}b",
+            "a\u{1b}[31mb",
+            "a\u{85}b",
+        ] {
+            assert!(single_line("a title", bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn free_texts_keep_line_breaks_only() {
+        assert_eq!(
+            multi_line("a message", "Hi,\r\nwelcome\n").ok().as_deref(),
+            Some("Hi,\nwelcome\n")
+        );
+        for bad in ["a\tb", "a\rb", "a\u{0}b", "a\u{7}b", "a\u{1b}[2Jb"] {
+            assert!(multi_line("a message", bad).is_err(), "{bad:?}");
+        }
+    }
 }

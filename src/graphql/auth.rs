@@ -6,6 +6,7 @@ use entity::api_token;
 
 use super::{parse_id, state, users::User, viewer};
 use crate::domain::{
+    password_reset,
     sessions::{self, Session},
     users,
 };
@@ -133,6 +134,25 @@ impl AuthMutation {
         let id = parse_id(&id, "API token")?;
         sessions::revoke_api_token(state(ctx)?, viewer(ctx), id).await?;
         Ok(true)
+    }
+
+    /// Always true, whether or not the address belongs to an account (no
+    /// enumeration); when it is the verified address of an active account, an
+    /// email with a one-time reset link (valid for an hour) goes out.
+    async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> Result<bool> {
+        let client = ctx.data::<crate::app::ClientAddr>()?.0;
+        Ok(password_reset::request(state(ctx)?, &email, client).await?)
+    }
+
+    /// Sets a new password with the secret from the reset email; ends every session.
+    async fn reset_password(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+        new_password: String,
+    ) -> Result<bool> {
+        let client = ctx.data::<crate::app::ClientAddr>()?.0;
+        Ok(password_reset::reset(state(ctx)?, &token, &new_password, client).await?)
     }
 
     /// Changes the viewer's password and ends all their sessions.

@@ -147,7 +147,7 @@ impl InvitationQuery {
         token: String,
     ) -> Result<Option<Invitation>> {
         Ok(Some(Invitation(
-            domain::by_token(state(ctx)?, &token).await?,
+            domain::by_token(state(ctx)?, &token, ctx.data::<crate::app::ClientAddr>()?.0).await?,
         )))
     }
 }
@@ -192,7 +192,9 @@ impl InvitationMutation {
             name: signup.name,
             password: signup.password,
         });
-        let session = domain::accept_by_token(state(ctx)?, viewer(ctx), &token, signup).await?;
+        let client = ctx.data::<crate::app::ClientAddr>()?.0;
+        let session =
+            domain::accept_by_token(state(ctx)?, viewer(ctx), &token, signup, client).await?;
         Ok(AuthPayload(session))
     }
 

@@ -11,6 +11,7 @@ pub mod groups;
 pub mod invitations;
 pub mod limits;
 pub mod loaders;
+pub mod persisted;
 pub mod projects;
 pub mod resources;
 pub mod roles;
@@ -63,6 +64,8 @@ pub fn build_schema(state: AppState) -> RosterSchema {
     let mut builder = builder()
         .extension(OperationMetrics(state.metrics.clone()))
         .extension(limits::FieldLimit(config.max_query_fields as usize))
+        .extension(persisted::PersistedQueryRules)
+        .extension(persisted::cache(config.apq_cache_size as usize))
         .data(state)
         .limit_depth(config.max_query_depth as usize)
         .limit_complexity(config.max_query_complexity as usize);

@@ -12,7 +12,10 @@ use super::{
 use crate::{
     access,
     auth::Viewer,
-    domain::users::{self as domain, NewUser, UserChanges, UserFilter},
+    domain::{
+        users::{self as domain, NewUser, UserChanges, UserFilter},
+        verification,
+    },
 };
 
 /// A person or system account.
@@ -59,6 +62,11 @@ impl User {
     pub fn model(&self) -> &user::Model {
         &self.model
     }
+
+    fn may_see_account_state(&self, ctx: &Context<'_>) -> bool {
+        let viewer = self.signed_in_as.as_ref().unwrap_or_else(|| viewer(ctx));
+        access::may_see_account_state(viewer, self.model.id)
+    }
 }
 
 #[Object]
@@ -79,6 +87,19 @@ impl User {
             .may_see_email(ctx)
             .await?
             .then_some(self.model.email.as_str()))
+    }
+
+    /// An address waiting for confirmation; self and superusers only, else null.
+    async fn pending_email(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.may_see_account_state(ctx)
+            .then_some(self.model.pending_email.as_deref())
+            .flatten()
+    }
+
+    /// Whether `email` is proven; self and superusers only, else null.
+    async fn email_verified(&self, ctx: &Context<'_>) -> Option<bool> {
+        self.may_see_account_state(ctx)
+            .then_some(self.model.email_verified)
     }
 
     async fn name(&self) -> &str {
@@ -162,6 +183,8 @@ pub struct UpdateUserInput {
     email: Option<String>,
     name: Option<String>,
     password: Option<String>,
+    /// Required when users change their own email or password this way.
+    current_password: Option<String>,
     is_superuser: Option<bool>,
     is_active: Option<bool>,
 }
@@ -186,20 +209,37 @@ impl UserMutation {
         ))
     }
 
-    /// Changes an account. Superusers may change anything; users their own name and
-    /// email. Deactivating or setting a password ends the user's sessions.
+    /// Changes an account. Superusers may change anything; users their own name,
+    /// email and password, the last two with `currentPassword`. A user's own new
+    /// email stays `pendingEmail` until the link sent to it is used. Deactivating or
+    /// setting a password ends the user's sessions.
     async fn update_user(&self, ctx: &Context<'_>, id: ID, input: UpdateUserInput) -> Result<User> {
         let id = parse_id(&id, "user")?;
         let changes = UserChanges {
             email: input.email,
             name: input.name,
             password: input.password,
+            current_password: input.current_password,
             is_superuser: input.is_superuser,
             is_active: input.is_active,
         };
         Ok(User::new(
             domain::update(state(ctx)?, viewer(ctx), id, changes).await?,
         ))
+    }
+
+    /// Confirms a pending email change with the secret from the verification email.
+    async fn verify_email(&self, ctx: &Context<'_>, token: String) -> Result<User> {
+        let client = ctx.data::<crate::app::ClientAddr>()?.0;
+        Ok(User::new(
+            verification::verify(state(ctx)?, &token, client).await?,
+        ))
+    }
+
+    /// Sends the verification email for the viewer's pending address again, with a
+    /// new link. False when no address is pending.
+    async fn resend_email_verification(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(verification::resend(state(ctx)?, viewer(ctx)).await?)
     }
 
     /// Deletes an account (superusers only); refused while the user owns a project.
