@@ -357,3 +357,57 @@ async fn checks_and_the_dashboard_cost_the_same_whether_grants_come_from_users_o
     assert_eq!(checks[0], checks[1], "checks (direct, grouped): {checks:?}");
     assert!(checks[1] <= 2, "a permission check took {checks:?}");
 }
+
+#[tokio::test]
+async fn group_lists_cost_the_same_statements_however_long() {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let member = app.user(&admin, "member").await;
+    let projects = create_projects(&app, &admin, None, "PROJECT", MANY).await;
+    let creates: Vec<String> = (0..MANY)
+        .map(|index| format!(r#"createGroup(name: "Group {index:03}") {{ id }}"#))
+        .collect();
+    let mut groups = Vec::new();
+    for chunk in creates.chunks(25) {
+        for created in mutate_all(&app, &admin, chunk).await {
+            groups.push(created["id"].as_str().expect("group id").to_owned());
+        }
+    }
+    let member_id = &member.id;
+    let calls: Vec<String> = groups
+        .iter()
+        .zip(&projects)
+        .flat_map(|(group, project)| {
+            [
+                format!(r#"addGroupMember(groupId: "{group}", userId: "{member_id}") {{ role }}"#),
+                format!(
+                    r#"assignGroupRole(projectId: "{project}", groupId: "{group}", role: GUEST) {{ id }}"#
+                ),
+            ]
+        })
+        .collect();
+    for chunk in calls.chunks(25) {
+        mutate_all(&app, &admin, chunk).await;
+    }
+    let query = "query($first: Int) { groups(first: $first) { totalCount edges { node {
+        name myMembership
+        members(first: 5) { totalCount edges { node { role user { username } } } }
+        roleAssignments(first: 5) { totalCount edges { node { role project { title myAccess { role } } group { name } } } }
+    } } } }";
+    let mut costs = Vec::new();
+    for first in [FEW, MANY] {
+        let response = app
+            .gql(Some(&member.token), query, json!({ "first": first }))
+            .await;
+        let edges = response.data("groups")["edges"]
+            .as_array()
+            .map_or(0, Vec::len);
+        assert_eq!(edges, first, "groups(first: {first}) returned {edges} rows");
+        costs.push(cost(&app, &member, query, json!({ "first": first })).await);
+    }
+    assert_flat(
+        "groups with members and roleAssignments",
+        (costs[0], costs[1]),
+        8,
+    );
+}
