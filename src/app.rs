@@ -13,7 +13,7 @@ use async_graphql::{BatchRequest, BatchResponse, Response as GraphQLResult, Serv
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::{
     Json, Router,
-    extract::{ConnectInfo, State},
+    extract::{ConnectInfo, State, WebSocketUpgrade},
     http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header},
     response::{IntoResponse, Response},
     routing::get,
@@ -39,6 +39,7 @@ use crate::{
     domain::{sessions, settings::registry::Registry},
     graphql::{self, RosterSchema, batching::Batching, loaders, persisted::OverGet},
     mail, pages, playground,
+    realtime::{self, Hub, source::Source},
     state::{AppState, Clock},
     telemetry::Metrics,
 };
@@ -50,10 +51,19 @@ pub struct ClientAddr(pub IpAddr);
 pub struct App {
     pub state: AppState,
     pub router: Router,
+    /// Where committed events come from, until `serve` starts following it.
+    events: Source,
 }
 
 /// Opens the database pool the configuration names.
 pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    connect_with(config, |_| {}).await
+}
+
+async fn connect_with(
+    config: &Config,
+    adjust: impl FnOnce(&mut ConnectOptions),
+) -> anyhow::Result<DatabaseConnection> {
     let default_max = if config.is_sqlite() { 1 } else { 10 };
     let mut options = ConnectOptions::new(config.database_url.clone());
     options
@@ -64,6 +74,7 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
         // size, enough for PostgreSQL to JIT-compile them: tens of milliseconds
         // spent on queries that run in one or two.
         .map_sqlx_postgres_opts(|options| options.options([("jit", "off")]));
+    adjust(&mut options);
     Database::connect(options)
         .await
         .with_context(|| "DATABASE_URL: cannot connect to the database".to_owned())
@@ -84,7 +95,8 @@ impl App {
             config.settings_file.as_deref(),
         )?;
         let metrics = Arc::new(Metrics::new()?);
-        let mut db = connect(&config).await?;
+        let (events, watch_commits) = Source::new(&config);
+        let mut db = connect_with(&config, watch_commits).await?;
         metrics.observe(&mut db);
         if config.auto_migrate {
             migrate(&db).await?;
@@ -98,6 +110,7 @@ impl App {
                 secret
             }
         };
+        let hub = Hub::new(config.subscription_buffer as usize, metrics.clone());
         let state = AppState {
             db,
             config: Arc::new(config),
@@ -106,10 +119,15 @@ impl App {
             clock,
             mail_queued: Arc::default(),
             settings: Arc::new(settings),
+            realtime: Arc::new(hub),
             metrics,
         };
         let router = router(state.clone())?;
-        Ok(Self { state, router })
+        Ok(Self {
+            state,
+            router,
+            events,
+        })
     }
 
     /// Serves until `shutdown` completes, then drains the requests in flight.
@@ -121,14 +139,24 @@ impl App {
         let (stop, stopped) = watch::channel(());
         let sender = mail::Sender::from_config(&self.state)?
             .map(|sender| tokio::spawn(sender.run(stopped.clone())));
+        let events = tokio::spawn(realtime::source::run(
+            self.events,
+            self.state.db.clone(),
+            self.state.realtime.clone(),
+            self.state.metrics.clone(),
+            stopped.clone(),
+        ));
         let upkeep = tokio::spawn(metrics_upkeep(self.state.metrics.clone(), stopped));
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
+        let realtime = self.state.realtime.clone();
         let served = axum::serve(listener, service)
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 let _ = stop.send(());
+                // WebSocket connections outlive their HTTP request: end them too.
+                realtime.close();
             })
             .await
             .context("serving HTTP");
@@ -136,6 +164,7 @@ impl App {
             let _ = sender.await;
         }
         let _ = upkeep.await;
+        let _ = events.await;
         served
     }
 }
@@ -189,6 +218,7 @@ fn router(state: AppState) -> anyhow::Result<Router> {
         )?));
     Ok(Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -278,6 +308,26 @@ async fn graphql_post(
     request: GraphQLBatchRequest,
 ) -> Response {
     execute(&http, peer, &headers, request.into_inner()).await
+}
+
+async fn graphql_ws(
+    State(http): State<Arc<Http>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let Some(protocol) = realtime::ws::protocol(&headers) else {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "ask for the graphql-transport-ws protocol (Sec-WebSocket-Protocol)",
+            "BAD_USER_INPUT",
+        );
+    };
+    let client = client_address(peer, &headers, &http.state.config.trusted_proxies);
+    let (schema, state) = (http.schema.clone(), http.state.clone());
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| realtime::ws::serve(socket, schema, state, protocol, client))
 }
 
 fn is_mutation(request: &async_graphql::Request) -> bool {

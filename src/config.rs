@@ -194,6 +194,24 @@ pub struct Config {
     #[arg(long, env = "ROSTER_MAIL_RETRY_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
     pub mail_retry_secs: u64,
 
+    /// Most subscriptions one WebSocket connection may hold at once.
+    #[arg(long, env = "ROSTER_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub ws_max_subscriptions_per_connection: u32,
+
+    /// Most WebSocket connections one user may hold open on one instance.
+    #[arg(long, env = "ROSTER_WS_MAX_CONNECTIONS_PER_USER", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub ws_max_connections_per_user: u32,
+
+    /// Events buffered per subscriber; a subscriber that falls this far behind is
+    /// ended with SUBSCRIPTION_OVERFLOW.
+    #[arg(long, env = "ROSTER_SUBSCRIPTION_BUFFER", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=65_536), global = true)]
+    pub subscription_buffer: u32,
+
+    /// Seconds between checks of a WebSocket connection's credential while no event
+    /// arrives (each event checks it too).
+    #[arg(long, env = "ROSTER_WS_RECHECK_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
+    pub ws_recheck_secs: u64,
+
     /// Log format: `text` or `json`. The level comes from `RUST_LOG` (default `info`).
     #[arg(long, env = "ROSTER_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
     pub log_format: String,

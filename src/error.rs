@@ -3,7 +3,7 @@
 //! logged, never returned.
 
 use async_graphql::ErrorExtensions;
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -159,6 +159,25 @@ const CONSTRAINT_MESSAGES: &[(&[&str], &str)] = &[
     ),
 ];
 
+/// PostgreSQL's SQLSTATE for text its encoding cannot hold: a NUL character, which
+/// any string argument (a name, a password, the text inside a cursor) may carry.
+const CHARACTER_NOT_IN_REPERTOIRE: &str = "22021";
+
+/// The SQLSTATE of a database's own error, if `error` is one.
+fn sql_state(error: &DbErr) -> Option<String> {
+    match error {
+        DbErr::Exec(RuntimeErr::SqlxError(cause)) | DbErr::Query(RuntimeErr::SqlxError(cause)) => {
+            match cause.as_ref() {
+                sea_orm::sqlx::Error::Database(database) => {
+                    database.code().map(|code| code.into_owned())
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 impl From<DbErr> for AppError {
     fn from(error: DbErr) -> Self {
         if let Some(SqlErr::UniqueConstraintViolation(message)) = error.sql_err() {
@@ -167,6 +186,9 @@ impl From<DbErr> for AppError {
                     return Self::Conflict((*client_message).into());
                 }
             }
+        }
+        if sql_state(&error).as_deref() == Some(CHARACTER_NOT_IN_REPERTOIRE) {
+            return Self::BadUserInput("text may not contain the NUL character".into());
         }
         Self::Internal(error.into())
     }

@@ -11,5 +11,6 @@ pub mod graphql;
 pub mod mail;
 pub mod pages;
 pub mod playground;
+pub mod realtime;
 pub mod state;
 pub mod telemetry;

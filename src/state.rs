@@ -17,6 +17,7 @@ use crate::{
     auth::{jwt::JwtKeys, seal::Sealer},
     config::Config,
     domain::settings::registry::Registry,
+    realtime::Hub,
     telemetry::Metrics,
 };
 
@@ -33,6 +34,8 @@ pub struct AppState {
     /// The setting definitions: built-ins and those of `ROSTER_SETTINGS_FILE`.
     pub settings: Arc<Registry>,
     pub metrics: Arc<Metrics>,
+    /// This instance's subscribers, and the events committed for them.
+    pub realtime: Arc<Hub>,
 }
 
 /// The time as the service sees it. Production reads the system clock; tests move it

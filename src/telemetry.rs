@@ -27,6 +27,11 @@ const STATEMENTS: &str = "roster_db_statements_total";
 const CONNECTIONS_IN_USE: &str = "roster_db_connections_in_use";
 const CONNECTIONS_OPEN: &str = "roster_db_connections_open";
 const HASHES_IN_FLIGHT: &str = "roster_password_hashes_in_flight";
+const WS_CONNECTIONS_OPEN: &str = "roster_ws_connections_open";
+const SUBSCRIPTIONS_OPEN: &str = "roster_subscriptions_open";
+const EVENTS_DELIVERED: &str = "roster_subscription_events_delivered_total";
+const EVENTS_DROPPED: &str = "roster_subscription_events_dropped_total";
+const LISTENER_RECONNECTS: &str = "roster_event_listener_reconnects_total";
 
 /// Latency buckets from 1 ms to 10 s: a permission check should land in the first.
 const DURATION_BUCKETS: [f64; 13] = [
@@ -133,6 +138,45 @@ impl Metrics {
         self.handle.run_upkeep();
     }
 
+    /// A WebSocket connection was accepted (`+1`) or ended (`-1`).
+    pub fn ws_connections(&self, change: f64) {
+        self.gauge(WS_CONNECTIONS_OPEN).increment(change);
+    }
+
+    /// A subscription of `kind` started (`+1`) or ended (`-1`).
+    pub fn subscriptions(&self, kind: &'static str, change: f64) {
+        self.recorder
+            .register_gauge(
+                &Key::from_parts(SUBSCRIPTIONS_OPEN, vec![Label::new("kind", kind)]),
+                &METADATA,
+            )
+            .increment(change);
+    }
+
+    /// An event reached a subscriber of `kind`.
+    pub fn event_delivered(&self, kind: &'static str) {
+        self.kind_counter(EVENTS_DELIVERED, kind).increment(1);
+    }
+
+    /// An event did not fit a subscriber's full buffer (that subscription then ends).
+    pub fn event_dropped(&self, kind: &'static str) {
+        self.kind_counter(EVENTS_DROPPED, kind).increment(1);
+    }
+
+    /// The event listener lost its database connection and opened a new one.
+    pub fn listener_reconnected(&self) {
+        self.recorder
+            .register_counter(&Key::from_static_name(LISTENER_RECONNECTS), &METADATA)
+            .increment(1);
+    }
+
+    fn kind_counter(&self, name: &'static str, kind: &'static str) -> Counter {
+        self.recorder.register_counter(
+            &Key::from_parts(name, vec![Label::new("kind", kind)]),
+            &METADATA,
+        )
+    }
+
     fn gauge(&self, name: &'static str) -> metrics::Gauge {
         self.recorder
             .register_gauge(&Key::from_static_name(name), &METADATA)
@@ -146,6 +190,18 @@ fn describe(recorder: &PrometheusRecorder) {
             "GraphQL operations by name and outcome (ok or the error code)",
         ),
         (STATEMENTS, "SQL statements executed"),
+        (
+            EVENTS_DELIVERED,
+            "Subscription events sent to clients, by subscription kind",
+        ),
+        (
+            EVENTS_DROPPED,
+            "Subscription events dropped because a subscriber's buffer was full",
+        ),
+        (
+            LISTENER_RECONNECTS,
+            "Times the event listener reconnected to the database",
+        ),
     ];
     for (name, help) in counters {
         recorder.describe_counter(name.into(), Some(Unit::Count), help.into());
@@ -162,6 +218,8 @@ fn describe(recorder: &PrometheusRecorder) {
             "Database connections checked out of the pool",
         ),
         (HASHES_IN_FLIGHT, "Password hashes being computed"),
+        (WS_CONNECTIONS_OPEN, "Signed-in WebSocket connections"),
+        (SUBSCRIPTIONS_OPEN, "Open subscriptions, by kind"),
     ];
     for (name, help) in gauges {
         recorder.describe_gauge(name.into(), Some(Unit::Count), help.into());

@@ -19,6 +19,36 @@ fn mentions(value: &Value, needle: &str) -> bool {
     }
 }
 
+/// Creates a resource in `project` as `by` and returns its id.
+async fn resource(app: &TestApp, by: &TestUser, project: &str, level: &str) -> Value {
+    let created = app
+        .gql(
+            Some(&by.token),
+            "mutation($input: CreateResourceInput!) { createResource(input: $input) { id } }",
+            json!({ "input": { "projectId": project, "kind": "dataset", "name": "data", "safetyLevel": level } }),
+        )
+        .await;
+    created.data("createResource")["id"].clone()
+}
+
+/// `owner` invites `invitee` (by their address) into `project`; `invitee` accepts.
+async fn join_by_invitation(app: &TestApp, owner: &TestUser, project: &str, invitee: &TestUser) {
+    let invited = app
+        .gql(
+            Some(&owner.token),
+            "mutation($input: InviteInput!) { invite(input: $input) { id } }",
+            json!({ "input": { "projectId": project, "email": format!("{}@example.org", invitee.username), "role": "GUEST" } }),
+        )
+        .await;
+    app.gql(
+        Some(&invitee.token),
+        "mutation($id: ID!) { acceptInvitation(id: $id) { id } }",
+        json!({ "id": invited.data("invite")["id"] }),
+    )
+    .await
+    .ok();
+}
+
 /// A category holding a project for `guest` and a secret sibling, with a DELEGATE
 /// on the category whose assignment `guest` sees as inherited.
 async fn category_with_a_secret_sibling(app: &TestApp) -> (TestUser, TestUser, String) {
@@ -111,14 +141,7 @@ async fn a_public_resource_in_a_category_does_not_open_the_category() -> TestRes
     let reader = app.user(&admin, "reader").await;
     let lab = create(&app, &admin, "Lab", "CATEGORY", None).await;
     create(&app, &admin, "Secret study", "PROJECT", Some(&lab)).await;
-    let created = app
-        .gql(
-            Some(&admin.token),
-            "mutation($input: CreateResourceInput!) { createResource(input: $input) { id } }",
-            json!({ "input": { "projectId": lab, "kind": "dataset", "name": "open data", "safetyLevel": "PUBLIC" } }),
-        )
-        .await;
-    let id = created.data("createResource")["id"].clone();
+    let id = resource(&app, &admin, &lab, "PUBLIC").await;
     let query = "query($id: ID!) { resource(id: $id) { name project { title children { edges { node { title } } } } } }";
     for token in [Some(reader.token.as_str()), None] {
         let response = app.gql(token, query, json!({ "id": id })).await;
@@ -191,14 +214,7 @@ async fn acls_are_frozen_in_an_archived_project() -> TestResult {
     let owner = app.user(&admin, "owner").await;
     let reader = app.user(&admin, "reader").await;
     let project = create(&app, &owner, "Study", "PROJECT", None).await;
-    let created = app
-        .gql(
-            Some(&owner.token),
-            "mutation($input: CreateResourceInput!) { createResource(input: $input) { id } }",
-            json!({ "input": { "projectId": project, "kind": "dataset", "name": "raw" } }),
-        )
-        .await;
-    let id = created.data("createResource")["id"].clone();
+    let id = resource(&app, &owner, &project, "INTERNAL").await;
     archive(&app, &owner, &project).await;
     let set_acl = "mutation($input: SetAclInput!) { setAcl(input: $input) { safetyLevel } }";
     let input = json!({ "input": { "resourceId": id, "safetyLevel": "PUBLIC",
@@ -313,21 +329,7 @@ async fn joining_by_invitation_or_by_a_superuser_shows_the_email_to_members() ->
     let placed = app.user(&admin, "placed").await;
     let stranger = app.user(&admin, "stranger").await;
     let project = create(&app, &owner, "Study", "PROJECT", None).await;
-    let invited = app
-        .gql(
-            Some(&owner.token),
-            "mutation($input: InviteInput!) { invite(input: $input) { id } }",
-            json!({ "input": { "projectId": project, "email": "joiner@example.org", "role": "GUEST" } }),
-        )
-        .await;
-    let invitation = invited.data("invite")["id"].clone();
-    app.gql(
-        Some(&joiner.token),
-        "mutation($id: ID!) { acceptInvitation(id: $id) { id } }",
-        json!({ "id": invitation }),
-    )
-    .await
-    .ok();
+    join_by_invitation(&app, &owner, &project, &joiner).await;
     assign(&app, &admin, &project, &placed, "VIEWER").await;
     assert_eq!(email_of(&app, &owner, &joiner).await, "joiner@example.org");
     assert_eq!(email_of(&app, &placed, &joiner).await, "joiner@example.org");
@@ -356,20 +358,7 @@ async fn the_audit_trail_backfills_how_each_member_joined() -> TestResult {
     )
     .await
     .ok();
-    let invited = app
-        .gql(
-            Some(&owner.token),
-            "mutation($input: InviteInput!) { invite(input: $input) { id } }",
-            json!({ "input": { "projectId": project, "email": "joiner@example.org", "role": "GUEST" } }),
-        )
-        .await;
-    app.gql(
-        Some(&joiner.token),
-        "mutation($id: ID!) { acceptInvitation(id: $id) { id } }",
-        json!({ "id": invited.data("invite")["id"] }),
-    )
-    .await
-    .ok();
+    join_by_invitation(&app, &owner, &project, &joiner).await;
     assign(&app, &admin, &project, &placed, "VIEWER").await;
     assign(&app, &owner, &project, &assigned, "VIEWER").await;
 

@@ -11,6 +11,7 @@ mod m20261123_000005_settings;
 mod m20261123_000006_access_indexes;
 mod m20261130_000007_email_verification;
 mod m20261130_000008_ancestors_and_membership;
+mod m20261130_000009_subscriptions;
 mod m20261130_000012_groups;
 
 pub use m20261130_000008_ancestors_and_membership::{
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_access_indexes::Migration),
             Box::new(m20261130_000007_email_verification::Migration),
             Box::new(m20261130_000008_ancestors_and_membership::Migration),
+            Box::new(m20261130_000009_subscriptions::Migration),
             Box::new(m20261130_000012_groups::Migration),
         ]
     }

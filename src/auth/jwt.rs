@@ -17,6 +17,10 @@ pub struct Claims {
     pub exp: i64,
     /// The user's `session_epoch` when the token was issued.
     pub epoch: i32,
+    /// The refresh-token family (the sign-in) it belongs to: logging out of that
+    /// session ends the subscriptions opened with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<Uuid>,
 }
 
 pub struct JwtKeys {
@@ -46,11 +50,24 @@ impl JwtKeys {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> AppResult<String> {
+        self.issue_in_session(user_id, epoch, None, now, expires_at)
+    }
+
+    /// A token that names the session (refresh-token family) it was issued in.
+    pub fn issue_in_session(
+        &self,
+        user_id: Uuid,
+        epoch: i32,
+        session: Option<Uuid>,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> AppResult<String> {
         let claims = Claims {
             sub: user_id,
             iat: now.timestamp(),
             exp: expires_at.timestamp(),
             epoch,
+            sid: session,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(AppError::internal)

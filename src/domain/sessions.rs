@@ -311,9 +311,13 @@ pub(crate) async fn start_session(
     let expires_at = now
         + chrono::Duration::from_std(state.config.access_token_ttl())
             .map_err(AppError::internal)?;
-    let access_token = state
-        .jwt
-        .issue(account.id, account.session_epoch, now, expires_at)?;
+    let access_token = state.jwt.issue_in_session(
+        account.id,
+        account.session_epoch,
+        Some(family.id),
+        now,
+        expires_at,
+    )?;
     Ok(Session {
         access_token,
         refresh_token,

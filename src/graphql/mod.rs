@@ -16,9 +16,10 @@ pub mod projects;
 pub mod resources;
 pub mod roles;
 pub mod settings;
+pub mod subscriptions;
 pub mod users;
 
-use async_graphql::{Context, EmptySubscription, ID, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{Context, ID, MergedObject, Schema, SchemaBuilder};
 use uuid::Uuid;
 
 use crate::{
@@ -52,10 +53,14 @@ pub struct Mutation(
     groups::GroupMutation,
 );
 
-pub type RosterSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type RosterSchema = Schema<Query, Mutation, subscriptions::Subscription>;
 
-fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+fn builder() -> SchemaBuilder<Query, Mutation, subscriptions::Subscription> {
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        subscriptions::Subscription,
+    )
 }
 
 /// The schema that serves requests, with the limits of the configuration.

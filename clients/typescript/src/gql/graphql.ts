@@ -24,6 +24,16 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+export type AccessChange = {
+  /** The audit action behind the change: "role.assign", "project.archive", … */
+  action: Scalars['String']['output'];
+  at: Scalars['DateTime']['output'];
+  /** Null when the viewer can no longer find it, or `projectId` is null. */
+  project?: Maybe<Project>;
+  /** Where the grant changed; null when many places changed at once: refetch all. */
+  projectId?: Maybe<Scalars['ID']['output']>;
+};
+
 export type AccessSource = {
   expiresAt?: Maybe<Scalars['DateTime']['output']>;
   /** Set when kind is GROUP: the group holding the grant. */
@@ -1183,6 +1193,26 @@ export type SignupInput = {
   name?: InputMaybe<Scalars['String']['input']>;
   password: Scalars['String']['input'];
   username: Scalars['String']['input'];
+};
+
+export type Subscription = {
+  /** A new invitation for the viewer's verified email. */
+  invitationReceived: Invitation;
+  /** The viewer's own access changed somewhere. */
+  myAccessChanged: AccessChange;
+  /**
+   * Every audit event of one project as it commits; needs MANAGE_MEMBERS there (as
+   * `Project.events`) and ends with FORBIDDEN when that is lost. With `after` (a
+   * cursor of `Project.events`), first replays what committed after it, then goes
+   * live: no gap, no duplicate.
+   */
+  projectEvents: AuditEvent;
+};
+
+
+export type SubscriptionProjectEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  projectId: Scalars['ID']['input'];
 };
 
 export type UpdateProjectInput = {
