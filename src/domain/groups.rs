@@ -248,16 +248,17 @@ fn validate_description(description: Option<String>) -> AppResult<Option<String>
     Ok(Some(description))
 }
 
-/// Records a change to a group in the events of every project where it holds a
-/// direct grant (whose members' access it changes), or once on its own when it
-/// holds none.
+/// Records a change to a group: once on its own (with how many grants it holds,
+/// which `myAccessChanged` announces to the member concerned), and a copy in the
+/// events of every project where it holds a direct grant, whose members' access it
+/// changes.
 async fn record_group_change(
     conn: &impl ConnectionTrait,
     state: &AppState,
     viewer: &Viewer,
     action: &'static str,
     group_id: Uuid,
-    details: Value,
+    mut details: Value,
 ) -> AppResult<()> {
     let projects: Vec<Uuid> = group_role_assignment::Entity::find()
         .select_only()
@@ -266,15 +267,24 @@ async fn record_group_change(
         .into_tuple()
         .all(conn)
         .await?;
-    if projects.is_empty() {
-        let event = Event::new(action, Some(group_id), details);
-        return audit::record(conn, state, viewer.id(), event).await;
-    }
-    for project_id in projects {
-        let event = Event::new(action, Some(group_id), details.clone()).in_project(project_id);
+    for project_id in &projects {
+        let event = Event::new(action, Some(group_id), details.clone()).in_project(*project_id);
         audit::record(conn, state, viewer.id(), event).await?;
     }
-    Ok(())
+    details["grants"] = json!(projects.len());
+    let event = Event::new(action, Some(group_id), details);
+    audit::record(conn, state, viewer.id(), event).await
+}
+
+/// The users in a group, for the events that change their access.
+pub async fn member_ids(conn: &impl ConnectionTrait, group_id: Uuid) -> AppResult<Vec<Uuid>> {
+    Ok(group_member::Entity::find()
+        .select_only()
+        .column(group_member::Column::UserId)
+        .filter(group_member::Column::GroupId.eq(group_id))
+        .into_tuple()
+        .all(conn)
+        .await?)
 }
 
 /// Creates a group; the creator becomes its first manager.
@@ -362,6 +372,23 @@ pub async fn update(
     })
 }
 
+/// Records in its project's trail that a grant ended with its group.
+async fn record_grant_ended_with_group(
+    conn: &impl ConnectionTrait,
+    state: &AppState,
+    viewer: &Viewer,
+    grant: &group_role_assignment::Model,
+) -> AppResult<()> {
+    let details = json!({
+        "groupId": grant.group_id,
+        "role": access::role_name(grant.role),
+        "groupDeleted": true,
+    });
+    let event =
+        Event::new("group.role.remove", Some(grant.id), details).in_project(grant.project_id);
+    audit::record(conn, state, viewer.id(), event).await
+}
+
 /// Deletes a group with its members and role assignments; managers. Each grant's
 /// removal is recorded in its project.
 pub async fn delete(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Uuid> {
@@ -375,15 +402,15 @@ pub async fn delete(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Uu
         .filter(group_role_assignment::Column::GroupId.eq(id))
         .all(&txn)
         .await?;
+    // Each grant's end is in its project's trail; the members hear of it once,
+    // from the group's own event below.
+    let members = if grants.is_empty() {
+        Vec::new()
+    } else {
+        member_ids(&txn, id).await?
+    };
     for grant in &grants {
-        let details = json!({
-            "groupId": id,
-            "role": access::role_name(grant.role),
-            "groupDeleted": true,
-        });
-        let event =
-            Event::new("group.role.remove", Some(grant.id), details).in_project(grant.project_id);
-        audit::record(&txn, state, viewer.id(), event).await?;
+        record_grant_ended_with_group(&txn, state, viewer, grant).await?;
     }
     group_role_assignment::Entity::delete_many()
         .filter(group_role_assignment::Column::GroupId.eq(id))
@@ -394,7 +421,7 @@ pub async fn delete(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Uu
         .exec(&txn)
         .await?;
     group::Entity::delete_by_id(id).exec(&txn).await?;
-    let details = json!({ "name": view.group.name, "grants": grants.len() });
+    let details = json!({ "name": view.group.name, "grants": grants.len(), "memberIds": members });
     audit::record(
         &txn,
         state,

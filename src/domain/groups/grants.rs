@@ -237,8 +237,12 @@ pub async fn assign(
     }
     .insert(&txn)
     .await?;
-    let details =
-        json!({ "groupId": group_id, "role": access::role_name(role), "expiresAt": expires_at });
+    let details = json!({
+        "groupId": group_id,
+        "role": access::role_name(role),
+        "expiresAt": expires_at,
+        "memberIds": super::member_ids(&txn, group_id).await?,
+    });
     let event = Event::new("group.role.assign", Some(created.id), details).in_project(project_id);
     audit::record(&txn, state, viewer.id(), event).await?;
     txn.commit().await?;
@@ -297,6 +301,7 @@ pub async fn update(
         "oldRole": access::role_name(old_role),
         "role": access::role_name(role),
         "expiresAt": updated.expires_at,
+        "memberIds": super::member_ids(&txn, updated.group_id).await?,
     });
     let event = Event::new("group.role.update", Some(id), details).in_project(updated.project_id);
     audit::record(&txn, state, viewer.id(), event).await?;
@@ -329,7 +334,11 @@ pub async fn remove(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Uu
     group_role_assignment::Entity::delete_by_id(id)
         .exec(&txn)
         .await?;
-    let details = json!({ "groupId": grant.group_id, "role": access::role_name(grant.role) });
+    let details = json!({
+        "groupId": grant.group_id,
+        "role": access::role_name(grant.role),
+        "memberIds": super::member_ids(&txn, grant.group_id).await?,
+    });
     let event = Event::new("group.role.remove", Some(id), details).in_project(grant.project_id);
     audit::record(&txn, state, viewer.id(), event).await?;
     txn.commit().await?;
