@@ -188,6 +188,8 @@ impl Permission {
 pub enum SourceKind {
     Direct,
     Inherited,
+    /// A grant held by a group the subject belongs to, here or on an ancestor.
+    Group,
     Public,
     Superuser,
 }
@@ -199,6 +201,16 @@ pub struct AccessSource {
     pub role: Role,
     pub project_id: Uuid,
     pub expires_at: Option<DateTime<Utc>>,
+    /// The group holding the grant, for kind `Group`.
+    pub group_id: Option<Uuid>,
+}
+
+/// A role one of the subject's groups holds on a project, expired or not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GroupGrant {
+    pub group_id: Uuid,
+    pub role: Role,
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// A project or one of its ancestors, as access needs it: nearest first.
@@ -209,6 +221,8 @@ pub struct ChainLink {
     pub archived: bool,
     /// The subject's direct assignment here, expired or not.
     pub assignment: Option<(Role, Option<DateTime<Utc>>)>,
+    /// The grants held here by groups the subject belongs to, expired or not.
+    pub group_grants: Vec<GroupGrant>,
     /// Set when `roster.ip_restrict` is on here: only clients in these networks
     /// (`roster.ip_allow_list`) reach this project and everything below it.
     pub ip_allow_list: Option<Vec<IpNet>>,
@@ -271,7 +285,19 @@ pub fn project_access(viewer: &Viewer, chain: &[ChainLink], now: DateTime<Utc>) 
                 role,
                 project_id: link.project_id,
                 expires_at,
+                group_id: None,
             });
+        }
+        for grant in &link.group_grants {
+            if in_force(grant.expires_at, now) {
+                access.sources.push(AccessSource {
+                    kind: SourceKind::Group,
+                    role: grant.role,
+                    project_id: link.project_id,
+                    expires_at: grant.expires_at,
+                    group_id: Some(grant.group_id),
+                });
+            }
         }
         if let Some(role) = link.public_access {
             access.sources.push(AccessSource {
@@ -279,6 +305,7 @@ pub fn project_access(viewer: &Viewer, chain: &[ChainLink], now: DateTime<Utc>) 
                 role,
                 project_id: link.project_id,
                 expires_at: None,
+                group_id: None,
             });
         }
     }
@@ -289,9 +316,11 @@ pub fn project_access(viewer: &Viewer, chain: &[ChainLink], now: DateTime<Utc>) 
             role: Role::Owner,
             project_id,
             expires_at: None,
+            group_id: None,
         });
     }
-    // Highest first; among equals the nearer grant, then the more specific kind.
+    // Highest first; among equals the nearer grant, then the more specific kind
+    // (the subject's own, then a group's, then public).
     access
         .sources
         .sort_by_key(|source| std::cmp::Reverse(source.role));
@@ -319,11 +348,27 @@ impl ProjectAccess {
             .collect()
     }
 
-    /// The role comes from an ancestor or public access, not a direct assignment.
+    /// The role comes from an ancestor, a group or public access, not the subject's
+    /// own direct assignment.
     pub fn inherited(&self) -> bool {
+        self.sources.first().is_some_and(|source| {
+            matches!(
+                source.kind,
+                SourceKind::Inherited | SourceKind::Group | SourceKind::Public
+            )
+        })
+    }
+
+    /// Whatever role the subject holds here comes only through their groups: they
+    /// have no assignment of their own to give up.
+    pub fn only_through_groups(&self) -> bool {
         self.sources
-            .first()
-            .is_some_and(|source| matches!(source.kind, SourceKind::Inherited | SourceKind::Public))
+            .iter()
+            .any(|source| source.kind == SourceKind::Group)
+            && !self
+                .sources
+                .iter()
+                .any(|source| matches!(source.kind, SourceKind::Direct | SourceKind::Inherited))
     }
 
     /// Fails unless `permission` is held: NOT_FOUND when the project may not even be
@@ -456,6 +501,136 @@ impl Found {
                 "you may see this project's name, not what it holds".into(),
             ))
         }
+    }
+}
+
+pub use entity::group_member::MemberRole as GroupMemberRole;
+
+/// What a viewer may do with a group, from their place in it (DESIGN.md, "Groups").
+#[derive(Clone, Copy, Debug)]
+pub struct GroupAccess {
+    /// The viewer's place in the group; None: not a member.
+    pub membership: Option<GroupMemberRole>,
+    pub superuser: bool,
+    /// The viewer may see the group at all.
+    pub visible: bool,
+}
+
+impl GroupAccess {
+    /// A group is visible to its members, to holders of a non-public role in a
+    /// project where it holds a grant (`holds_role_where_granted`, decided by
+    /// `sql::holds_role_where_group_granted`) and to superusers.
+    pub fn new(
+        viewer: &Viewer,
+        membership: Option<GroupMemberRole>,
+        holds_role_where_granted: bool,
+    ) -> Self {
+        let active = viewer.user().is_some_and(|user| user.is_active);
+        let superuser = active && viewer.is_superuser();
+        let membership = membership.filter(|_| active);
+        Self {
+            membership,
+            superuser,
+            visible: superuser || membership.is_some() || (active && holds_role_where_granted),
+        }
+    }
+
+    /// NOT_FOUND unless the group is visible: its existence must not leak.
+    pub fn require_visible(&self) -> AppResult<()> {
+        if self.visible {
+            Ok(())
+        } else {
+            Err(AppError::not_found("group"))
+        }
+    }
+
+    /// A group named by a grant on a project the viewer may view shows its name;
+    /// its members and grants only to those it is visible to.
+    pub fn require_see_inside(&self) -> AppResult<()> {
+        if self.visible {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "you may see this group's name, not what it holds".into(),
+            ))
+        }
+    }
+
+    /// A manager of the group (superusers count as one).
+    pub fn manages(&self) -> bool {
+        self.superuser || self.membership == Some(GroupMemberRole::Manager)
+    }
+
+    /// Managers (and superusers) change the group, its members and remove it.
+    pub fn require_manage(&self) -> AppResult<()> {
+        self.require_visible()?;
+        if self.manages() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "only the group's managers may do this".into(),
+            ))
+        }
+    }
+
+    /// A member leaves by themselves; managers remove anyone.
+    pub fn require_remove_member(&self, viewer: &Viewer, member: Uuid) -> AppResult<()> {
+        if viewer.is(member) && self.membership.is_some() {
+            return Ok(());
+        }
+        self.require_manage()
+    }
+
+    /// Granting a role to a group needs membership of it (or superuser rights), so
+    /// that nobody hands access to a group they know nothing of.
+    pub fn require_grant_from(&self) -> AppResult<()> {
+        self.require_visible()?;
+        if self.superuser || self.membership.is_some() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "only members of the group may give it a role".into(),
+            ))
+        }
+    }
+}
+
+/// A role a group may hold in a project of this type: CONTRIBUTOR, GUEST, VIEWER,
+/// and FINDER on categories. Managing a project stays personal.
+pub fn require_group_role(role: Role, project_type: entity::project::ProjectType) -> AppResult<()> {
+    if role >= Role::Delegate {
+        return Err(AppError::BadUserInput(
+            "a group holds CONTRIBUTOR, GUEST, VIEWER or FINDER, never OWNER or DELEGATE".into(),
+        ));
+    }
+    if role == Role::Finder && project_type != entity::project::ProjectType::Category {
+        return Err(AppError::BadUserInput(
+            "FINDER exists for categories only".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a group grant below one the same group inherits from above.
+pub fn require_group_not_below_inherited(role: Role, inherited: Option<Role>) -> AppResult<()> {
+    match inherited {
+        Some(inherited) if role < inherited => Err(AppError::Conflict(format!(
+            "the group already inherits {} here; {} would be below it",
+            role_name(inherited),
+            role_name(role)
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses a change that would leave a group without a manager.
+pub fn require_a_manager_remains(managers_left: u64) -> AppResult<()> {
+    if managers_left == 0 {
+        Err(AppError::Conflict(
+            "a group keeps at least one manager: promote another member first".into(),
+        ))
+    } else {
+        Ok(())
     }
 }
 
@@ -821,6 +996,7 @@ mod tests {
             public_access: None,
             archived: false,
             assignment,
+            group_grants: Vec::new(),
             ip_allow_list: None,
         }
     }
@@ -839,6 +1015,72 @@ mod tests {
         assert!(access.inherited());
         assert!(access.allows(Permission::ManageMembers));
         assert!(!access.allows(Permission::Delete));
+    }
+
+    #[test]
+    fn a_group_grant_counts_like_any_other_and_is_never_the_subjects_own() {
+        let now = Utc::now();
+        let group_id = Uuid::now_v7();
+        let grant = |role, expires_at| GroupGrant {
+            group_id,
+            role,
+            expires_at,
+        };
+        let mut here = link(Some((Role::Viewer, None)));
+        here.group_grants = vec![grant(Role::Guest, Some(now - Duration::seconds(1)))];
+        let mut above = link(None);
+        above.group_grants = vec![grant(Role::Contributor, None)];
+        let access = project_access(&person(false, true), &[here.clone(), above], now);
+        assert_eq!(access.role, Some(Role::Contributor));
+        assert_eq!(access.direct_role, Some(Role::Viewer));
+        assert!(access.inherited());
+        assert!(!access.only_through_groups());
+        assert_eq!(access.sources[0].kind, SourceKind::Group);
+        assert_eq!(access.sources[0].group_id, Some(group_id));
+        // The expired grant is no source at all.
+        assert_eq!(access.sources.len(), 2);
+        let mut only_group = link(None);
+        only_group.group_grants = vec![grant(Role::Viewer, None)];
+        let access = project_access(&person(false, true), &[only_group], now);
+        assert!(access.only_through_groups());
+        assert!(!access.allows(Permission::Read));
+        // Among equal roles the subject's own direct assignment wins.
+        let mut tie = link(Some((Role::Guest, None)));
+        tie.group_grants = vec![grant(Role::Guest, None)];
+        let access = project_access(&person(false, true), &[tie], now);
+        assert!(!access.inherited());
+    }
+
+    #[test]
+    fn a_group_is_seen_by_its_members_role_holders_where_it_is_granted_and_superusers() {
+        let member = GroupAccess::new(&person(false, true), Some(GroupMemberRole::Member), false);
+        assert!(member.visible && !member.manages());
+        assert!(matches!(
+            member.require_manage(),
+            Err(AppError::Forbidden(_))
+        ));
+        let holder = GroupAccess::new(&person(false, true), None, true);
+        assert!(holder.visible);
+        assert!(matches!(
+            holder.require_grant_from(),
+            Err(AppError::Forbidden(_))
+        ));
+        let stranger = GroupAccess::new(&person(false, true), None, false);
+        assert!(matches!(
+            stranger.require_visible(),
+            Err(AppError::NotFound(_))
+        ));
+        let inactive =
+            GroupAccess::new(&person(false, false), Some(GroupMemberRole::Manager), true);
+        assert!(!inactive.visible);
+        let superuser = GroupAccess::new(&person(true, true), None, false);
+        assert!(superuser.manages() && superuser.require_grant_from().is_ok());
+        assert!(require_a_manager_remains(0).is_err());
+        assert!(
+            require_group_role(Role::Delegate, entity::project::ProjectType::Category).is_err()
+        );
+        assert!(require_group_role(Role::Finder, entity::project::ProjectType::Project).is_err());
+        assert!(require_group_role(Role::Finder, entity::project::ProjectType::Category).is_ok());
     }
 
     #[test]

@@ -286,3 +286,124 @@ async fn a_permission_check_costs_one_statement_at_any_depth() {
     // The viewer's row rides along with the chain: one statement, at any depth.
     assert_eq!(costs, [1, 1], "statements at depth 1 and at depth 6");
 }
+
+#[tokio::test]
+async fn checks_and_the_dashboard_cost_the_same_whether_grants_come_from_users_or_groups() {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let direct = app.user(&admin, "direct").await;
+    let grouped = app.user(&admin, "grouped").await;
+    let category = create_projects(&app, &admin, None, "CATEGORY", 1).await;
+    let projects = create_projects(&app, &admin, Some(&category[0]), "PROJECT", MANY).await;
+    assign(&app, &admin, &projects, &direct, "CONTRIBUTOR").await;
+    let team = mutate_all(
+        &app,
+        &admin,
+        &[r#"createGroup(name: "Team") { id }"#.to_owned()],
+    )
+    .await;
+    let team = team[0]["id"].as_str().expect("group id").to_owned();
+    let grouped_id = &grouped.id;
+    let mut calls = vec![
+        format!(r#"addGroupMember(groupId: "{team}", userId: "{grouped_id}") {{ role }}"#),
+        format!(
+            r#"assignGroupRole(projectId: "{}", groupId: "{team}", role: GUEST) {{ id }}"#,
+            category[0]
+        ),
+    ];
+    calls.extend(projects.iter().map(|project| {
+        format!(r#"assignGroupRole(projectId: "{project}", groupId: "{team}", role: CONTRIBUTOR) {{ id }}"#)
+    }));
+    for chunk in calls.chunks(25) {
+        mutate_all(&app, &admin, chunk).await;
+    }
+
+    let dashboard =
+        "query($first: Int) { projects(type: PROJECT, first: $first) { totalCount edges { node {
+        id title fullTitle owner { username } parent { id title }
+        myAccess { role permissions sources { kind role } }
+        members(first: 3) { totalCount edges { node { role user { username } } } }
+        groupAssignments(first: 3) { totalCount edges { node { role group { name } } } }
+    } } } }";
+    let check = "query($id: ID!) { project(id: $id) { myAccess { role } } }";
+    let mut dashboards = Vec::new();
+    let mut checks = Vec::new();
+    for user in [&direct, &grouped] {
+        for first in [FEW, MANY] {
+            let response = app
+                .gql(Some(&user.token), dashboard, json!({ "first": first }))
+                .await;
+            let edges = response.data("projects")["edges"]
+                .as_array()
+                .map_or(0, Vec::len);
+            assert_eq!(edges, first, "{}: {edges} rows", user.username);
+            dashboards.push(cost(&app, user, dashboard, json!({ "first": first })).await);
+        }
+        let response = app
+            .gql(Some(&user.token), check, json!({ "id": projects[0] }))
+            .await;
+        assert_eq!(response.data("project")["myAccess"]["role"], "CONTRIBUTOR");
+        checks.push(cost(&app, user, check, json!({ "id": projects[0] })).await);
+    }
+    assert!(
+        dashboards.iter().all(|cost| *cost == dashboards[0]),
+        "dashboard statements (direct few, many; grouped few, many): {dashboards:?}"
+    );
+    assert!(dashboards[0] <= 9, "the dashboard took {dashboards:?}");
+    assert_eq!(checks[0], checks[1], "checks (direct, grouped): {checks:?}");
+    assert!(checks[1] <= 2, "a permission check took {checks:?}");
+}
+
+#[tokio::test]
+async fn group_lists_cost_the_same_statements_however_long() {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let member = app.user(&admin, "member").await;
+    let projects = create_projects(&app, &admin, None, "PROJECT", MANY).await;
+    let creates: Vec<String> = (0..MANY)
+        .map(|index| format!(r#"createGroup(name: "Group {index:03}") {{ id }}"#))
+        .collect();
+    let mut groups = Vec::new();
+    for chunk in creates.chunks(25) {
+        for created in mutate_all(&app, &admin, chunk).await {
+            groups.push(created["id"].as_str().expect("group id").to_owned());
+        }
+    }
+    let member_id = &member.id;
+    let calls: Vec<String> = groups
+        .iter()
+        .zip(&projects)
+        .flat_map(|(group, project)| {
+            [
+                format!(r#"addGroupMember(groupId: "{group}", userId: "{member_id}") {{ role }}"#),
+                format!(
+                    r#"assignGroupRole(projectId: "{project}", groupId: "{group}", role: GUEST) {{ id }}"#
+                ),
+            ]
+        })
+        .collect();
+    for chunk in calls.chunks(25) {
+        mutate_all(&app, &admin, chunk).await;
+    }
+    let query = "query($first: Int) { groups(first: $first) { totalCount edges { node {
+        name myMembership
+        members(first: 5) { totalCount edges { node { role user { username } } } }
+        roleAssignments(first: 5) { totalCount edges { node { role project { title myAccess { role } } group { name } } } }
+    } } } }";
+    let mut costs = Vec::new();
+    for first in [FEW, MANY] {
+        let response = app
+            .gql(Some(&member.token), query, json!({ "first": first }))
+            .await;
+        let edges = response.data("groups")["edges"]
+            .as_array()
+            .map_or(0, Vec::len);
+        assert_eq!(edges, first, "groups(first: {first}) returned {edges} rows");
+        costs.push(cost(&app, &member, query, json!({ "first": first })).await);
+    }
+    assert_flat(
+        "groups with members and roleAssignments",
+        (costs[0], costs[1]),
+        8,
+    );
+}

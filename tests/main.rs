@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod email_verification;
 mod fuzz_findings;
+mod groups;
 mod hardening;
 mod http;
 mod input_hygiene;

@@ -518,3 +518,127 @@ async fn asking_about_someone_elses_permission_needs_manage_members() -> TestRes
     assert_eq!(granted(own.ok()), contributes);
     Ok(())
 }
+
+/// A group's grant of the fixture: held directly or inherited, archived or not,
+/// lapsed or in force.
+struct GroupCase {
+    label: String,
+    project: String,
+    role: &'static str,
+    expired: bool,
+    archived: bool,
+}
+
+/// For each role a group may hold, held directly and inherited, archived and not,
+/// expired and not: a project where `subject` holds it through `group`.
+async fn group_fixture(app: &TestApp, admin: &TestUser, group: &str) -> Vec<GroupCase> {
+    let soon = (app.clock.now() + chrono::Duration::minutes(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let mut cases = Vec::new();
+    for role in ["CONTRIBUTOR", "GUEST", "VIEWER", "FINDER"] {
+        for (inherited, archived, expired) in [
+            (false, false, false),
+            (false, true, false),
+            (true, false, false),
+            (true, true, false),
+            (false, false, true),
+            (true, false, true),
+        ] {
+            let label =
+                format!("group {role} inherited={inherited} archived={archived} expired={expired}");
+            let kind = if inherited || role == "FINDER" {
+                "CATEGORY"
+            } else {
+                "PROJECT"
+            };
+            let holder = create_owned(app, admin, &label, kind, None, admin).await;
+            let expires_at = if expired { json!(soon) } else { Value::Null };
+            app.gql(
+                Some(&admin.token),
+                "mutation($p: ID!, $g: ID!, $r: Role!, $e: DateTime) { assignGroupRole(projectId: $p, groupId: $g, role: $r, expiresAt: $e) { id } }",
+                json!({ "p": holder, "g": group, "r": role, "e": expires_at }),
+            )
+            .await
+            .ok();
+            let project = if inherited {
+                create_owned(app, admin, "Child", "PROJECT", Some(&holder), admin).await
+            } else {
+                holder
+            };
+            if archived {
+                archive(app, admin, &project).await;
+            }
+            cases.push(GroupCase {
+                label,
+                project,
+                role,
+                expired,
+                archived,
+            });
+        }
+    }
+    cases
+}
+
+#[tokio::test]
+async fn every_group_role_holds_exactly_the_permissions_of_the_matrix_for_every_member()
+-> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let subject = app.user(&admin, "subject").await;
+    let outsider = app.user(&admin, "outsider").await;
+    let group = app
+        .gql(
+            Some(&admin.token),
+            "mutation { createGroup(name: \"Team\") { id } }",
+            json!({}),
+        )
+        .await
+        .data("createGroup")["id"]
+        .as_str()
+        .expect("group id")
+        .to_owned();
+    app.gql(
+        Some(&admin.token),
+        "mutation($g: ID!, $u: ID!) { addGroupMember(groupId: $g, userId: $u) { role } }",
+        json!({ "g": group, "u": subject.id }),
+    )
+    .await
+    .ok();
+    let cases = group_fixture(&app, &admin, &group).await;
+    app.clock.advance(std::time::Duration::from_secs(120));
+    let query = access_query(false, true);
+    for case in &cases {
+        let response = app
+            .gql(Some(&subject.token), &query, json!({ "p": case.project }))
+            .await;
+        if case.expired {
+            assert!(granted(&response.body["data"]).is_empty(), "{}", case.label);
+            response.expect_code("NOT_FOUND");
+            continue;
+        }
+        let data = response.ok();
+        let want = expected(Some(case.role), case.archived);
+        assert_eq!(granted(data), want, "checkPermission, {}", case.label);
+        let my_access = &data["project"]["myAccess"];
+        assert_eq!(strings(&my_access["permissions"]), want, "{}", case.label);
+        assert_eq!(my_access["role"], case.role, "{}", case.label);
+        assert_eq!(my_access["inherited"], true, "{}", case.label);
+        assert_eq!(
+            my_access["sources"],
+            json!([{ "kind": "GROUP" }]),
+            "{}",
+            case.label
+        );
+        let outside = app
+            .gql(Some(&outsider.token), &query, json!({ "p": case.project }))
+            .await;
+        assert!(
+            granted(&outside.body["data"]).is_empty(),
+            "outsider, {}",
+            case.label
+        );
+        outside.expect_code("NOT_FOUND");
+    }
+    Ok(())
+}

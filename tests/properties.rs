@@ -5,10 +5,10 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{Duration, Utc};
-use entity::{project, role_assignment, user};
+use entity::{group, group_member, group_role_assignment, project, role_assignment, user};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use roster::{auth::Viewer, domain::projects};
-use sea_orm::{ActiveModelTrait, EntityTrait, FromQueryResult, Set};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, FromQueryResult, Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -135,8 +135,75 @@ async fn the_ancestors_table_follows_random_creates_moves_and_deletes() -> TestR
     Ok(())
 }
 
+/// Random groups straight into the database: a few groups with random members
+/// (managers or not), each holding random group roles on random projects, some
+/// expired, some expiring later.
+pub async fn random_groups(
+    db: &DatabaseConnection,
+    rng: &mut StdRng,
+    users: &[user::Model],
+    projects: &[Uuid],
+) -> Result<(), sea_orm::DbErr> {
+    let now = Utc::now();
+    let roles = [
+        role_assignment::Role::Contributor,
+        role_assignment::Role::Guest,
+        role_assignment::Role::Viewer,
+        role_assignment::Role::Finder,
+    ];
+    for index in 0..4 {
+        let team = group::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            name: Set(format!("group {index}")),
+            description: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+        for member in users {
+            if rng.random_range(0..3) != 0 {
+                continue;
+            }
+            group_member::ActiveModel {
+                group_id: Set(team.id),
+                user_id: Set(member.id),
+                role: Set(if rng.random_bool(0.3) {
+                    group_member::MemberRole::Manager
+                } else {
+                    group_member::MemberRole::Member
+                }),
+                added_at: Set(now),
+            }
+            .insert(db)
+            .await?;
+        }
+        for project_id in projects {
+            if rng.random_range(0..5) != 0 {
+                continue;
+            }
+            group_role_assignment::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                project_id: Set(*project_id),
+                group_id: Set(team.id),
+                role: Set(roles[rng.random_range(0..roles.len())]),
+                expires_at: Set(match rng.random_range(0..5) {
+                    0 => Some(now - Duration::hours(1)),
+                    1 => Some(now + Duration::days(3)),
+                    _ => None,
+                }),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Random grants straight into the database: roles, expired or not, public access
-/// and archives, for active and deactivated users.
+/// and archives, for active and deactivated users, and groups holding roles.
 async fn random_grants(
     app: &TestApp,
     rng: &mut StdRng,
@@ -204,6 +271,13 @@ async fn random_grants(
             .await?;
         }
     }
+    let projects: Vec<Uuid> = project::Entity::find()
+        .all(db)
+        .await?
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    random_groups(db, rng, &users, &projects).await?;
     Ok(users)
 }
 

@@ -738,6 +738,8 @@ async fn readable_resources_in_sql_equal_the_access_rules_row_by_row() -> TestRe
             .await?;
         }
     }
+    let node_ids: Vec<Uuid> = nodes.iter().map(|node| node.id).collect();
+    crate::properties::random_groups(db, &mut rng, &users, &node_ids).await?;
     let levels = [
         resource::SafetyLevel::Public,
         resource::SafetyLevel::Internal,

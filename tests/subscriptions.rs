@@ -855,3 +855,92 @@ async fn shutting_down_closes_every_websocket_with_going_away() -> TestResult {
     ws.expect_closed(1001).await;
     Ok(())
 }
+
+/// Runs one mutation as `by` and returns its data.
+async fn mutate(app: &TestApp, by: &TestUser, query: &str, variables: Value) -> Value {
+    app.gql(Some(&by.token), query, variables)
+        .await
+        .ok()
+        .clone()
+}
+
+#[tokio::test]
+async fn group_changes_reach_each_member_once_through_my_access_changed() -> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let owner = app.user(&admin, "owner").await;
+    let bob = app.user(&admin, "bob").await;
+    let first = create(&app, &owner, "First", "PROJECT", None).await;
+    let second = create(&app, &owner, "Second", "PROJECT", None).await;
+    let team = mutate(
+        &app,
+        &owner,
+        "mutation { createGroup(name: \"Team\") { id } }",
+        json!({}),
+    )
+    .await;
+    let team = team["createGroup"]["id"]
+        .as_str()
+        .expect("group id")
+        .to_owned();
+    let grant = "mutation($p: ID!, $g: ID!, $r: Role!) { assignGroupRole(projectId: $p, groupId: $g, role: $r) { id } }";
+    let granted = mutate(
+        &app,
+        &owner,
+        grant,
+        json!({ "p": first, "g": team, "r": "GUEST" }),
+    )
+    .await;
+    let first_grant = granted["assignGroupRole"]["id"].clone();
+    mutate(
+        &app,
+        &owner,
+        grant,
+        json!({ "p": second, "g": team, "r": "VIEWER" }),
+    )
+    .await;
+    let mut bob_ws = Ws::connect(&app, Some(&bob.token))
+        .await
+        .expect("signed in");
+    let access = bob_ws.subscribe(ACCESS_CHANGED, json!({})).await;
+    registered(&app, 1).await;
+    let member = "mutation($g: ID!, $u: ID!) { addGroupMember(groupId: $g, userId: $u) { role } }";
+    let leave = "mutation($g: ID!, $u: ID!) { removeGroupMember(groupId: $g, userId: $u) }";
+
+    // Joining a group with grants in two projects: one refetch, not one per project.
+    mutate(&app, &owner, member, json!({ "g": team, "u": bob.id })).await;
+    let change = bob_ws.event(&access, "myAccessChanged").await;
+    assert_eq!(change["action"], "group.member.add");
+    assert_eq!(change["projectId"], Value::Null);
+    bob_ws.expect_silence().await;
+    // A grant of the group changes at its place.
+    mutate(
+        &app,
+        &owner,
+        "mutation($id: ID!) { updateGroupRoleAssignment(id: $id, role: CONTRIBUTOR) { id } }",
+        json!({ "id": first_grant }),
+    )
+    .await;
+    let change = bob_ws.event(&access, "myAccessChanged").await;
+    assert_eq!(change["action"], "group.role.update");
+    assert_eq!(change["projectId"], json!(first));
+    assert_eq!(change["project"]["title"], "First");
+    mutate(&app, &bob, leave, json!({ "g": team, "u": bob.id })).await;
+    let change = bob_ws.event(&access, "myAccessChanged").await;
+    assert_eq!(change["action"], "group.member.remove");
+    bob_ws.expect_silence().await;
+    mutate(&app, &owner, member, json!({ "g": team, "u": bob.id })).await;
+    bob_ws.event(&access, "myAccessChanged").await;
+    mutate(
+        &app,
+        &owner,
+        "mutation($id: ID!) { deleteGroup(id: $id) }",
+        json!({ "id": team }),
+    )
+    .await;
+    let change = bob_ws.event(&access, "myAccessChanged").await;
+    assert_eq!(change["action"], "group.delete");
+    assert_eq!(change["projectId"], Value::Null);
+    bob_ws.expect_silence().await;
+    Ok(())
+}

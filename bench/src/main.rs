@@ -46,6 +46,10 @@ struct Args {
     reader_resources: usize,
     #[arg(long, default_value_t = 5_000)]
     inviter_projects: usize,
+    /// Groups of 5–50 users holding a fifth of `role_assignments` (0: no groups,
+    /// every grant a user's own).
+    #[arg(long, default_value_t = 0)]
+    groups: usize,
 }
 
 /// The personas with the ids the scenarios need, and the size of what was written.
@@ -73,7 +77,14 @@ fn personas_json(args: &Args, dataset: &Dataset) -> serde_json::Value {
             "pending_invitations": dataset.invitations.len(),
             "resources": dataset.resources.len(),
             "resource_shares": dataset.shares.len(),
+            "groups": dataset.groups.groups.len(),
+            "group_members": dataset.groups.members.len(),
+            "group_role_assignments": dataset.groups.grants.len(),
         },
+        "grouped": targets.grouped.map(|(index, project)| with(index, json!({
+            "about": "manages the first group, which holds roles on 60 projects, project_id among them",
+            "project_id": project_id(project),
+        }))),
         "member": with(plan::MEMBER, json!({
             "about": "GUEST directly on project_id (nothing above it), and direct roles on 59 other projects",
             "project_id": project_id(targets.direct_project),
@@ -125,6 +136,7 @@ async fn main() -> anyhow::Result<()> {
         resources: args.resources,
         reader_resources: args.reader_resources,
         inviter_projects: args.inviter_projects,
+        groups: args.groups,
     };
     let dataset = plan::plan(args.seed, &sizes, &password_hash, chrono::Utc::now())?;
     eprintln!(

@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use entity::{
+    group, group_member, group_role_assignment,
     invitation::{self, InvitationStatus},
     project::{self, ProjectType},
     resource::{self, SafetyLevel},
@@ -33,6 +34,9 @@ pub struct Sizes {
     pub reader_resources: usize,
     /// How many projects the `inviter` persona owns (scenario 5 invites into them).
     pub inviter_projects: usize,
+    /// Groups of 5–50 ordinary users; with any, they hold a fifth of
+    /// `role_assignments` (their grants) and users the rest.
+    pub groups: usize,
 }
 
 /// Top-level categories; each level below has `BRANCHING[level]` children per
@@ -90,6 +94,9 @@ pub struct PersonaTargets {
     pub inviter_projects: Vec<usize>,
     /// How many resources `reader` may read, by the service's rules.
     pub reader_readable: usize,
+    /// With groups: (user, project) where the user, the first group's manager, holds
+    /// a role through that group, which holds roles on `MEMBER_PROJECTS` projects.
+    pub grouped: Option<(usize, usize)>,
 }
 
 pub struct Dataset {
@@ -101,7 +108,16 @@ pub struct Dataset {
     /// Parents before children.
     pub resources: Vec<resource::Model>,
     pub shares: Vec<resource_share::Model>,
+    pub groups: Groups,
     pub targets: PersonaTargets,
+}
+
+/// The groups, their members and the roles they hold.
+#[derive(Default)]
+pub struct Groups {
+    pub groups: Vec<group::Model>,
+    pub members: Vec<group_member::Model>,
+    pub grants: Vec<group_role_assignment::Model>,
 }
 
 /// Time-ordered ids (UUIDv7, as the service makes them) whose clock and random bits
@@ -348,6 +364,38 @@ impl Planner {
             reader_category,
             inviter_projects: candidates,
             reader_readable: 0,
+            grouped: None,
+        })
+    }
+
+    /// A role of the mix the random assignments use, at least `floor`; FINDER only
+    /// on categories, DELEGATE only for users.
+    fn random_role(&mut self, on_category: bool, for_group: bool, floor: Option<Role>) -> Role {
+        let mut choices = Vec::with_capacity(5);
+        if !for_group {
+            choices.push((Role::Delegate, 5));
+        }
+        choices.extend([
+            (Role::Contributor, 30),
+            (Role::Guest, 40),
+            (Role::Viewer, 25),
+        ]);
+        if on_category {
+            choices.push((Role::Finder, 20));
+        }
+        pick(&mut self.rng, &choices).max(floor.unwrap_or(Role::Finder))
+    }
+
+    /// One in ten expires: half of those have already, half will within 90 days.
+    fn random_expiry(&mut self) -> Option<DateTime<Utc>> {
+        if !self.rng.random_bool(0.1) {
+            return None;
+        }
+        let days = self.rng.random_range(1..90);
+        Some(if self.rng.random_bool(0.5) {
+            self.now - Duration::days(days)
+        } else {
+            self.now + Duration::days(days)
         })
     }
 
@@ -398,27 +446,8 @@ impl Planner {
                 // Only OWNER would not be below it, and OWNER is taken.
                 continue;
             }
-            let mut choices = vec![
-                (Role::Delegate, 5),
-                (Role::Contributor, 30),
-                (Role::Guest, 40),
-                (Role::Viewer, 25),
-            ];
-            if on_category {
-                choices.push((Role::Finder, 20));
-            }
-            let role = pick(&mut self.rng, &choices).max(inherited.unwrap_or(Role::Finder));
-            // One in ten expires: half of those have already, half will within 90 days.
-            let expires_at = if self.rng.random_bool(0.1) {
-                let days = self.rng.random_range(1..90);
-                Some(if self.rng.random_bool(0.5) {
-                    self.now - Duration::days(days)
-                } else {
-                    self.now + Duration::days(days)
-                })
-            } else {
-                None
-            };
+            let role = self.random_role(on_category, false, inherited);
+            let expires_at = self.random_expiry();
             self.assign(node, user, role, expires_at);
         }
     }
@@ -634,6 +663,109 @@ impl Planner {
     }
 }
 
+/// Plans groups apart from everything else, after it, so that a dataset without
+/// groups is the same with or without this code.
+struct GroupPlanner<'a> {
+    planner: &'a mut Planner,
+    groups: Groups,
+    /// The role each group holds on each node, by (node, group).
+    held: HashMap<(usize, usize), Role>,
+}
+
+impl GroupPlanner<'_> {
+    /// `count` groups of 5–50 distinct ordinary users, the first of each a MANAGER.
+    fn plan_members(&mut self, count: usize) {
+        let users = self.planner.user_ids.len();
+        for index in 0..count {
+            let (id, created_at) = self.planner.clock.next(&mut self.planner.rng);
+            self.groups.groups.push(group::Model {
+                id,
+                name: format!("Group {index:04}"),
+                description: None,
+                created_at,
+                updated_at: created_at,
+            });
+            let size = self
+                .planner
+                .rng
+                .random_range(5..=50)
+                .min(users - PERSONA_COUNT);
+            let mut chosen = HashSet::new();
+            while chosen.len() < size {
+                let user = self.planner.ordinary_user();
+                if !chosen.insert(user) {
+                    continue;
+                }
+                let role = if chosen.len() == 1 {
+                    group_member::MemberRole::Manager
+                } else {
+                    group_member::MemberRole::Member
+                };
+                self.groups.members.push(group_member::Model {
+                    group_id: id,
+                    user_id: self.planner.user_ids[user],
+                    role,
+                    added_at: created_at,
+                });
+            }
+        }
+    }
+
+    fn grant(&mut self, node: usize, group: usize, role: Role, expires_at: Option<DateTime<Utc>>) {
+        let (id, created_at) = self.planner.clock.next(&mut self.planner.rng);
+        self.held.insert((node, group), role);
+        self.groups.grants.push(group_role_assignment::Model {
+            id,
+            project_id: self.planner.node_ids[node],
+            group_id: self.groups.groups[group].id,
+            role,
+            expires_at,
+            created_at,
+            updated_at: created_at,
+        });
+    }
+
+    /// The first group's roles on `MEMBER_PROJECTS` projects (its first member is the
+    /// `grouped` persona), then random grants up to `total`, never below what the
+    /// same group holds above (the service refuses that).
+    fn plan_grants(&mut self, total: usize) -> (usize, usize) {
+        let mut projects = self.planner.project_indexes();
+        projects.shuffle(&mut self.planner.rng);
+        for &node in projects.iter().take(MEMBER_PROJECTS) {
+            let role = self.planner.random_role(false, true, None);
+            self.grant(node, 0, role, None);
+        }
+        let categories: Vec<usize> = (0..self.planner.nodes.len())
+            .filter(|&i| self.planner.nodes[i].is_category)
+            .collect();
+        while self.groups.grants.len() < total {
+            let on_category = self.planner.rng.random_bool(0.03);
+            let pool = if on_category { &categories } else { &projects };
+            let node = pool[self.planner.rng.random_range(0..pool.len())];
+            let group = self.planner.rng.random_range(0..self.groups.groups.len());
+            if self.held.contains_key(&(node, group)) {
+                continue;
+            }
+            let inherited = self
+                .planner
+                .ancestors(node)
+                .filter_map(|ancestor| self.held.get(&(ancestor, group)).copied())
+                .max();
+            let role = self.planner.random_role(on_category, true, inherited);
+            let expires_at = self.planner.random_expiry();
+            self.grant(node, group, role, expires_at);
+        }
+        let grouped = self.groups.members.first().map_or(PERSONA_COUNT, |member| {
+            self.planner
+                .user_ids
+                .iter()
+                .position(|id| *id == member.user_id)
+                .unwrap_or(PERSONA_COUNT)
+        });
+        (grouped, projects[0])
+    }
+}
+
 /// Plans the whole dataset. `password_hash` is shared by every user.
 pub fn plan(
     seed: u64,
@@ -684,7 +816,13 @@ pub fn plan(
     planner.plan_tree(sizes.projects);
     planner.plan_public_and_archived();
     let mut targets = planner.plan_persona_targets(sizes.inviter_projects)?;
-    planner.plan_role_assignments(&targets, sizes.role_assignments);
+    // With groups, they hold a fifth of the grants (planned last) and users the rest.
+    let group_grants = if sizes.groups > 0 {
+        sizes.role_assignments / 5
+    } else {
+        0
+    };
+    planner.plan_role_assignments(&targets, sizes.role_assignments - group_grants);
     let invitations = planner.plan_invitations(sizes.pending_invitations);
     let (resources, mut shares, resource_nodes) = planner.plan_resources(sizes.resources);
     targets.reader_readable = planner.top_up_reader(
@@ -693,6 +831,18 @@ pub fn plan(
         &mut shares,
         sizes.reader_resources,
     );
+    let groups = if sizes.groups > 0 {
+        let mut groups = GroupPlanner {
+            planner: &mut planner,
+            groups: Groups::default(),
+            held: HashMap::new(),
+        };
+        groups.plan_members(sizes.groups);
+        targets.grouped = Some(groups.plan_grants(group_grants));
+        groups.groups
+    } else {
+        Groups::default()
+    };
 
     let projects = planner
         .nodes
@@ -727,6 +877,7 @@ pub fn plan(
         invitations,
         resources,
         shares,
+        groups,
         targets,
     })
 }

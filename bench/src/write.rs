@@ -70,6 +70,19 @@ pub async fn write(db: &DatabaseConnection, dataset: Dataset) -> anyhow::Result<
         dataset.role_assignments,
     )
     .await?;
+    insert_chunked::<entity::group::ActiveModel>(db, "groups", dataset.groups.groups).await?;
+    insert_chunked::<entity::group_member::ActiveModel>(
+        db,
+        "group_members",
+        dataset.groups.members,
+    )
+    .await?;
+    insert_chunked::<entity::group_role_assignment::ActiveModel>(
+        db,
+        "group_role_assignments",
+        dataset.groups.grants,
+    )
+    .await?;
     insert_chunked::<entity::invitation::ActiveModel>(db, "invitations", dataset.invitations)
         .await?;
     insert_chunked::<entity::resource::ActiveModel>(db, "resources", dataset.resources).await?;

@@ -4,6 +4,9 @@
 pub mod api_token;
 pub mod audit_event;
 pub mod email_secret;
+pub mod group;
+pub mod group_member;
+pub mod group_role_assignment;
 pub mod invitation;
 pub mod login_failure;
 pub mod outbound_email;

@@ -12,6 +12,7 @@ mod m20261123_000006_access_indexes;
 mod m20261130_000007_email_verification;
 mod m20261130_000008_ancestors_and_membership;
 mod m20261130_000009_subscriptions;
+mod m20261130_000012_groups;
 
 pub use m20261130_000008_ancestors_and_membership::{
     backfill_membership, rebuild_project_ancestors,
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000007_email_verification::Migration),
             Box::new(m20261130_000008_ancestors_and_membership::Migration),
             Box::new(m20261130_000009_subscriptions::Migration),
+            Box::new(m20261130_000012_groups::Migration),
         ]
     }
 }

@@ -80,6 +80,30 @@ fn assigned(user_id: Uuid, min: Role, now: DateTime<Utc>) -> SelectStatement {
         .to_owned()
 }
 
+/// Projects where `user_id` holds `min` or above through a group they belong to: a
+/// grant of the group on the project or on a category above it.
+fn through_groups(user_id: Uuid, min: Role, now: DateTime<Utc>) -> SelectStatement {
+    Query::select()
+        .column(("below", "project_id"))
+        .from_as("group_role_assignments", "ga")
+        .join_as(
+            JoinType::InnerJoin,
+            "group_members",
+            "gm",
+            Expr::col(("gm", "group_id")).equals(("ga", "group_id")),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            ANCESTORS,
+            "below",
+            Expr::col(("below", "ancestor_id")).equals(("ga", "project_id")),
+        )
+        .and_where(Expr::col(("gm", "user_id")).eq(user_id))
+        .and_where(in_force("ga", now))
+        .and_where(Expr::col(("ga", "role")).is_in(roles_from(min)))
+        .to_owned()
+}
+
 /// Projects where public access of `min` or above applies, set on the project or
 /// on a category above it.
 fn public(min: Role) -> SelectStatement {
@@ -97,15 +121,58 @@ fn public(min: Role) -> SelectStatement {
 }
 
 /// `project` (a project id column) is where the subject's effective role is `min`
-/// or above: the highest of direct, inherited and public grants.
+/// or above: the highest of direct, inherited, group and public grants.
 pub fn role_at_least<C: IntoColumnRef + Clone>(project: C, subject: Subject, min: Role) -> Expr {
     match subject {
         Subject::Everyone => always(),
         Subject::Nobody => never(),
         Subject::User { id, now } => Expr::col(project.clone())
             .in_subquery(assigned(id, min, now))
+            .or(Expr::col(project.clone()).in_subquery(through_groups(id, min, now)))
             .or(Expr::col(project).in_subquery(public(min))),
     }
+}
+
+/// `group` (a group id column) is a group `user_id` belongs to.
+pub fn group_member<C: IntoColumnRef>(group: C, user_id: Uuid) -> Expr {
+    let mine = Query::select()
+        .column("group_id")
+        .from("group_members")
+        .and_where(Expr::col("user_id").eq(user_id))
+        .to_owned();
+    Expr::col(group).in_subquery(mine)
+}
+
+/// `group` holds an unexpired grant on or above a project where `user_id` holds a
+/// non-public role (their own or through a group): see `GroupAccess::new`.
+pub fn holds_role_where_group_granted<C: IntoColumnRef>(
+    group: C,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Expr {
+    let granted = Query::select()
+        .column(("ga", "group_id"))
+        .from_as("group_role_assignments", "ga")
+        .join_as(
+            JoinType::InnerJoin,
+            ANCESTORS,
+            "below",
+            Expr::col(("below", "ancestor_id")).equals(("ga", "project_id")),
+        )
+        .and_where(in_force("ga", now))
+        .and_where(
+            Expr::col(("below", "project_id"))
+                .in_subquery(assigned(user_id, Role::Finder, now))
+                .or(
+                    Expr::col(("below", "project_id")).in_subquery(through_groups(
+                        user_id,
+                        Role::Finder,
+                        now,
+                    )),
+                ),
+        )
+        .to_owned();
+    Expr::col(group).in_subquery(granted)
 }
 
 /// `project` is a project the subject may find (FIND, the lowest permission).

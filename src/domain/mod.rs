@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod email_secrets;
 pub mod events;
+pub mod groups;
 pub mod invitations;
 pub mod password_reset;
 pub mod projects;

@@ -32,7 +32,7 @@ use super::{
 };
 use crate::{
     access::{
-        self, ChainLink, Permission, ProjectAccess,
+        self, ChainLink, GroupGrant, Permission, ProjectAccess,
         sql::{self, Subject},
     },
     auth::Viewer,
@@ -45,6 +45,8 @@ use crate::{
 pub struct ChainNode {
     pub project: project::Model,
     pub assignment: Option<(Role, Option<DateTime<Utc>>)>,
+    /// The grants the subject's groups hold here.
+    pub group_grants: Vec<GroupGrant>,
     /// The allowed networks when `roster.ip_restrict` is on here.
     pub ip_allow_list: Option<Vec<IpNet>>,
 }
@@ -72,6 +74,7 @@ impl Chain {
                 public_access: node.project.public_access,
                 archived: node.project.archived,
                 assignment: node.assignment,
+                group_grants: node.group_grants.clone(),
                 ip_allow_list: node.ip_allow_list.clone(),
             })
             .collect()
@@ -139,6 +142,10 @@ impl ProjectView {
 #[derive(FromQueryResult)]
 struct ChainRow {
     chain_start: Uuid,
+    chain_depth: i32,
+    group_id: Option<Uuid>,
+    group_role: Option<Role>,
+    group_expires_at: Option<DateTime<Utc>>,
     subject_role: Option<Role>,
     subject_expires_at: Option<DateTime<Utc>>,
     ip_restrict: Option<String>,
@@ -179,6 +186,17 @@ fn allow_list(ip_restrict: Option<&str>, ip_allow_list: Option<&str>) -> Option<
             .map(|value| registry::networks(&value).unwrap_or_default())
             .unwrap_or_default()
     })
+}
+
+impl ChainRow {
+    fn group_grant(&self) -> Option<GroupGrant> {
+        let (group_id, role) = self.group_id.zip(self.group_role)?;
+        Some(GroupGrant {
+            group_id,
+            role,
+            expires_at: self.group_expires_at,
+        })
+    }
 }
 
 /// The chains of many projects for one subject (None: anonymous), in one statement
@@ -233,14 +251,23 @@ pub async fn load_chains_with_subject(
 /// The column prefix of the subject's row in `load_chains_with_subject`.
 const SUBJECT_PREFIX: &str = "subject_";
 
-/// The links of the chains of `ids`, nearest first, each with the subject's direct
-/// assignment there and the project's address restriction.
+/// The links of the chains of `ids`, nearest first, each with the subject's own
+/// assignment there, a row per grant of the subject's groups there (a link with
+/// several has several rows, one after another) and the project's address
+/// restriction.
 fn chains_statement(subject_id: Option<Uuid>, ids: &[Uuid]) -> SelectStatement {
+    let subject_groups = match subject_id {
+        Some(subject_id) => sql::group_member(("ga", "group_id"), subject_id),
+        None => Expr::cust("1 = 0"),
+    };
     let mut select = Query::select()
         .expr_as(Expr::col(("pa", "project_id")), "chain_start")
         .expr_as(Expr::col(("pa", "depth")), "chain_depth")
         .expr_as(Expr::col(("ra", "role")), "subject_role")
         .expr_as(Expr::col(("ra", "expires_at")), "subject_expires_at")
+        .expr_as(Expr::col(("ga", "group_id")), "group_id")
+        .expr_as(Expr::col(("ga", "role")), "group_role")
+        .expr_as(Expr::col(("ga", "expires_at")), "group_expires_at")
         .column(("p", Asterisk))
         .from_as(tree::TABLE, "pa")
         .join_as(
@@ -257,6 +284,14 @@ fn chains_statement(subject_id: Option<Uuid>, ids: &[Uuid]) -> SelectStatement {
                 .equals(("p", "id"))
                 .and(Expr::col(("ra", "user_id")).eq(subject_id)),
         )
+        .join_as(
+            JoinType::LeftJoin,
+            "group_role_assignments",
+            "ga",
+            Expr::col(("ga", "project_id"))
+                .equals(("p", "id"))
+                .and(subject_groups),
+        )
         .and_where(Expr::col(("pa", "project_id")).is_in(ids.iter().copied()))
         .order_by(("pa", "project_id"), Order::Asc)
         .order_by(("pa", "depth"), Order::Asc)
@@ -269,16 +304,27 @@ fn chains_statement(subject_id: Option<Uuid>, ids: &[Uuid]) -> SelectStatement {
 /// The chains in the rows of `chains_statement`, by project id.
 fn chains_from(rows: &[QueryResult]) -> AppResult<HashMap<Uuid, Chain>> {
     let mut chains: HashMap<Uuid, Chain> = HashMap::new();
+    let mut previous: Option<(Uuid, i32)> = None;
     for row in rows {
         let meta = ChainRow::from_query_result(row, "")?;
+        // Rows come nearest first within each chain: a further row of the same link
+        // only adds a group grant.
+        let link = (meta.chain_start, meta.chain_depth);
+        if previous.replace(link) == Some(link) {
+            if let (Some(grant), Some(chain)) = (meta.group_grant(), chains.get_mut(&link.0)) {
+                let node = chain.ancestors.last_mut().unwrap_or(&mut chain.head);
+                node.group_grants.push(grant);
+            }
+            continue;
+        }
         let node = ChainNode {
             project: project::Model::from_query_result(row, "")?,
             assignment: meta
                 .subject_role
                 .map(|role| (role, meta.subject_expires_at)),
+            group_grants: meta.group_grant().into_iter().collect(),
             ip_allow_list: allow_list(meta.ip_restrict.as_deref(), meta.ip_allow_list.as_deref()),
         };
-        // Rows come nearest first within each chain.
         match chains.get_mut(&meta.chain_start) {
             Some(chain) => chain.ancestors.push(node),
             None => {

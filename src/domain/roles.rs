@@ -196,7 +196,10 @@ fn require_assignable(role: Role, project_type: ProjectType) -> AppResult<()> {
     Ok(())
 }
 
-fn require_future(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> AppResult<()> {
+pub(super) fn require_future(
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     if expires_at.is_some_and(|at| at <= now) {
         return Err(AppError::BadUserInput(
             "`expiresAt` must be in the future".into(),
@@ -492,7 +495,8 @@ pub async fn transfer_ownership(
     Ok(ProjectView::new(chain, viewer, now))
 }
 
-/// The viewer gives up their direct role in a project. The owner cannot leave.
+/// The viewer gives up their direct role in a project. The owner cannot leave; one
+/// who holds a role only through groups has nothing here to leave (NOT_FOUND).
 pub async fn leave(state: &AppState, viewer: &Viewer, project_id: Uuid) -> AppResult<Uuid> {
     let me = viewer.require_user()?;
     let txn = state.db.begin().await?;
@@ -504,6 +508,10 @@ pub async fn leave(state: &AppState, viewer: &Viewer, project_id: Uuid) -> AppRe
         .one(&txn)
         .await?;
     let Some(assignment) = assignment else {
+        // Access through a group is given up by leaving the group.
+        if project.access.only_through_groups() {
+            return Err(AppError::not_found("role assignment"));
+        }
         let reason = if project.access.inherited() {
             "your role here is inherited from a category: leave that category instead"
         } else {

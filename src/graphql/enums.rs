@@ -140,6 +140,8 @@ pub enum AccessSourceKind {
     Inherited,
     Public,
     Superuser,
+    /// Held by a group the viewer belongs to, here or on an ancestor.
+    Group,
 }
 
 impl From<SourceKind> for AccessSourceKind {
@@ -149,6 +151,7 @@ impl From<SourceKind> for AccessSourceKind {
             SourceKind::Inherited => Self::Inherited,
             SourceKind::Public => Self::Public,
             SourceKind::Superuser => Self::Superuser,
+            SourceKind::Group => Self::Group,
         }
     }
 }
@@ -202,6 +205,33 @@ impl From<ValueType> for SettingType {
             ValueType::Integer => Self::Integer,
             ValueType::String => Self::String,
             ValueType::Json => Self::Json,
+        }
+    }
+}
+
+/// A user's place in a group.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupMemberRole {
+    /// Changes the group, its members and its name; removes its grants.
+    Manager,
+    /// Holds what the group is granted.
+    Member,
+}
+
+impl From<access::GroupMemberRole> for GroupMemberRole {
+    fn from(role: access::GroupMemberRole) -> Self {
+        match role {
+            access::GroupMemberRole::Manager => Self::Manager,
+            access::GroupMemberRole::Member => Self::Member,
+        }
+    }
+}
+
+impl From<GroupMemberRole> for access::GroupMemberRole {
+    fn from(role: GroupMemberRole) -> Self {
+        match role {
+            GroupMemberRole::Manager => Self::Manager,
+            GroupMemberRole::Member => Self::Member,
         }
     }
 }

@@ -9,7 +9,7 @@ use async_graphql::{
     dataloader::{DataLoader, Loader},
 };
 use entity::{
-    audit_event,
+    audit_event, group_member, group_role_assignment,
     invitation::{self, InvitationStatus},
     project, resource, resource_share, user,
 };
@@ -17,9 +17,12 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::{
+    access::sql::Subject,
     auth::{Viewer, viewer_cache::Unconfirmed},
     domain::{
-        Page, PageArgs, audit, invitations,
+        Page, PageArgs, audit,
+        groups::{self, GroupView, grants::ListedGrant},
+        invitations,
         projects::{self, Chain},
         resources::{self, Grouping},
         roles::{self, Member},
@@ -484,6 +487,123 @@ impl SettingLoader {
     }
 }
 
+/// Groups by id as the viewer sees them (visible or not: callers decide).
+pub struct GroupLoader {
+    state: AppState,
+    viewer: Viewer,
+}
+
+impl Loader<Uuid> for GroupLoader {
+    type Value = GroupView;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        groups::by_ids(&self.state.db, &self.viewer, self.state.clock.now(), keys)
+            .await
+            .map_err(shared)
+    }
+}
+
+impl GroupLoader {
+    pub async fn load(ctx: &Context<'_>, id: Uuid) -> AppResult<Option<GroupView>> {
+        loader::<Self>(ctx)?.load_one(id).await.map_err(unshared)
+    }
+}
+
+/// One page of members of each group.
+pub struct GroupMembersLoader {
+    db: DatabaseConnection,
+}
+
+impl Loader<PageKey> for GroupMembersLoader {
+    type Value = Page<group_member::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[PageKey]) -> Result<HashMap<PageKey, Self::Value>, Self::Error> {
+        load_pages(keys, |group_ids, args| async move {
+            groups::members(&self.db, &group_ids, &args).await
+        })
+        .await
+    }
+}
+
+impl GroupMembersLoader {
+    pub async fn load(
+        ctx: &Context<'_>,
+        group_id: Uuid,
+        page: &PageArgs,
+    ) -> AppResult<Page<group_member::Model>> {
+        load_page::<Self, _>(ctx, group_id, page).await
+    }
+}
+
+/// One page of each group's grants, on projects the viewer may view.
+pub struct GroupGrantsLoader {
+    state: AppState,
+    viewer: Viewer,
+}
+
+impl Loader<PageKey> for GroupGrantsLoader {
+    type Value = Page<group_role_assignment::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[PageKey]) -> Result<HashMap<PageKey, Self::Value>, Self::Error> {
+        let subject = Subject::of(self.viewer.user(), self.state.clock.now());
+        let refused = if self.viewer.is_superuser() {
+            Vec::new()
+        } else {
+            projects::refused_projects(&self.state.db, &self.viewer)
+                .await
+                .map_err(shared)?
+        };
+        let refused = &refused;
+        load_pages(keys, |group_ids, args| async move {
+            groups::grants::of_groups(&self.state.db, subject, refused, &group_ids, &args).await
+        })
+        .await
+    }
+}
+
+impl GroupGrantsLoader {
+    pub async fn load(
+        ctx: &Context<'_>,
+        group_id: Uuid,
+        page: &PageArgs,
+    ) -> AppResult<Page<group_role_assignment::Model>> {
+        load_page::<Self, _>(ctx, group_id, page).await
+    }
+}
+
+/// One page of the group grants of each project (held there or above, where the
+/// viewer may find them).
+pub struct ProjectGroupGrantsLoader {
+    state: AppState,
+    viewer: Viewer,
+}
+
+impl Loader<PageKey> for ProjectGroupGrantsLoader {
+    type Value = Page<ListedGrant>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[PageKey]) -> Result<HashMap<PageKey, Self::Value>, Self::Error> {
+        let subject = Subject::of(self.viewer.user(), self.state.clock.now());
+        load_pages(keys, |project_ids, args| async move {
+            groups::grants::in_projects(&self.state.db, subject, &project_ids, &args).await
+        })
+        .await
+    }
+}
+
+impl ProjectGroupGrantsLoader {
+    pub async fn load(
+        ctx: &Context<'_>,
+        project_id: Uuid,
+        page: &PageArgs,
+    ) -> AppResult<Page<ListedGrant>> {
+        load_page::<Self, _>(ctx, project_id, page).await
+    }
+}
+
 /// A loader whose fetches wait until the request is idle (see `batching`).
 fn batched<L>(loader: L, batching: &Batching) -> DataLoader<L> {
     DataLoader::new(loader, batching.spawner()).delay(Duration::ZERO)
@@ -534,6 +654,28 @@ pub fn attach(
     ));
     data.insert(batched(EventsLoader { db: db.clone() }, batching));
     data.insert(batched(SettingLoader { db: db.clone() }, batching));
+    data.insert(batched(
+        GroupLoader {
+            state: state.clone(),
+            viewer: viewer.clone(),
+        },
+        batching,
+    ));
+    data.insert(batched(GroupMembersLoader { db: db.clone() }, batching));
+    data.insert(batched(
+        GroupGrantsLoader {
+            state: state.clone(),
+            viewer: viewer.clone(),
+        },
+        batching,
+    ));
+    data.insert(batched(
+        ProjectGroupGrantsLoader {
+            state: state.clone(),
+            viewer: viewer.clone(),
+        },
+        batching,
+    ));
     data.insert(batched(
         CoMemberLoader {
             state: state.clone(),

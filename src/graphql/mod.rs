@@ -7,6 +7,7 @@ pub mod auth;
 pub mod batching;
 pub mod connection;
 pub mod enums;
+pub mod groups;
 pub mod invitations;
 pub mod limits;
 pub mod loaders;
@@ -37,6 +38,7 @@ pub struct Query(
     resources::ResourceQuery,
     settings::SettingQuery,
     audit::AuditQuery,
+    groups::GroupQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -48,6 +50,7 @@ pub struct Mutation(
     invitations::InvitationMutation,
     resources::ResourceMutation,
     settings::SettingMutation,
+    groups::GroupMutation,
 );
 
 pub type RosterSchema = Schema<Query, Mutation, subscriptions::Subscription>;

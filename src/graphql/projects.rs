@@ -9,10 +9,11 @@ use super::{
     audit::{AuditEvent, event_connection},
     connection::{Connection, connection, page_args},
     enums::{AccessSourceKind, Permission, ProjectType, Role},
+    groups::{Group, GroupRoleAssignment},
     invitations::{Invitation, InvitationStatus},
     loaders::{
         ChainLoader, ChildrenLoader, EventsLoader, InvitationsLoader, MembersLoader, OwnerLoader,
-        SettingLoader,
+        ProjectGroupGrantsLoader, SettingLoader,
     },
     parse_id,
     resources::{Resource, project_resources},
@@ -253,6 +254,35 @@ impl Project {
         ))
     }
 
+    /// Groups holding roles here, directly or from ancestors (those the viewer may
+    /// find), nearest first; needs VIEW.
+    #[graphql(
+        guard = "Requires(&self.found, access::Permission::View)",
+        complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + super::limits::LIST_FIELD_COST"
+    )]
+    async fn group_assignments(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<GroupRoleAssignment>> {
+        let page =
+            ProjectGroupGrantsLoader::load(ctx, self.model().id, &page_args(first, after)?).await?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for grant in &page.items {
+            let project = self.holder(ctx, grant.assignment.project_id)?;
+            items.push((
+                grant.cursor_key(),
+                GroupRoleAssignment::new(grant.clone(), project),
+            ));
+        }
+        Ok(connection(
+            page.with_items(items),
+            |(key, _)| key.clone(),
+            |(_, node)| node,
+        ))
+    }
+
     /// Invitations, newest first, optionally of one status.
     #[graphql(
         guard = "Requires(&self.found, access::Permission::ManageMembers)",
@@ -418,6 +448,14 @@ impl AccessSource {
 
     async fn expires_at(&self) -> Option<DateTime<Utc>> {
         self.grant.expires_at
+    }
+
+    /// Set when kind is GROUP: the group holding the grant.
+    async fn group(&self, ctx: &Context<'_>) -> Result<Option<Group>> {
+        match self.grant.group_id {
+            Some(group_id) => Ok(Some(Group::load(ctx, group_id).await?)),
+            None => Ok(None),
+        }
     }
 }
 

@@ -62,6 +62,20 @@ fn detail_user(event: &audit_event::Model, key: &str) -> Option<Uuid> {
     event.details.get(key)?.as_str()?.parse().ok()
 }
 
+/// The user ids listed in the event's details under `key`.
+fn detail_users(event: &audit_event::Model, key: &str) -> Vec<Uuid> {
+    event
+        .details
+        .get(key)
+        .and_then(|value| value.as_array())
+        .map(|ids| {
+            ids.iter()
+                .filter_map(|id| id.as_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn details_mention(event: &audit_event::Model, key: &str) -> bool {
     event.details.get(key).is_some_and(|value| !value.is_null())
 }
@@ -83,6 +97,22 @@ fn access_impact(event: &audit_event::Model) -> Option<AccessImpact> {
             users(&["userId"])
         }
         "project.create" => users(&["ownerId"]),
+        // A group's grant changes the access of its members, where it is held.
+        "group.role.assign" | "group.role.update" | "group.role.remove" => {
+            group_members(event, place)
+        }
+        // Membership and the group's end change access wherever it holds grants:
+        // announced once, from the group's own event, as a refetch everywhere.
+        "group.member.add" | "group.member.remove" if place.is_none() => {
+            let grants = event.details.get("grants").and_then(|value| value.as_u64());
+            users(&["userId"])
+                .filter(|_| grants.unwrap_or(0) > 0)
+                .map(|impact| AccessImpact {
+                    place: None,
+                    ..impact
+                })
+        }
+        "group.delete" => group_members(event, None),
         "project.transfer_ownership" => users(&["oldOwnerId", "newOwnerId"]),
         "project.archive" | "project.unarchive" => Some(AccessImpact {
             audience: Audience::FindersOfPlace,
@@ -110,6 +140,15 @@ fn access_impact(event: &audit_event::Model) -> Option<AccessImpact> {
         }
         _ => None,
     }
+}
+
+/// The members a group's event lists (`memberIds`), at `place`.
+fn group_members(event: &audit_event::Model, place: Option<Uuid>) -> Option<AccessImpact> {
+    let members = detail_users(event, "memberIds");
+    (!members.is_empty()).then_some(AccessImpact {
+        audience: Audience::Users(members),
+        place,
+    })
 }
 
 /// A change of a project's address restriction, which decides who reaches it.
@@ -176,6 +215,26 @@ mod tests {
             json!({ "title": { "old": "a", "new": "b" } }),
         );
         assert!(Impact::of(&title).access.is_none());
+    }
+
+    #[test]
+    fn a_group_change_concerns_its_members_once() {
+        let member = Uuid::now_v7();
+        let granted = event(
+            "group.role.assign",
+            json!({ "groupId": Uuid::now_v7(), "memberIds": [member] }),
+        );
+        let impact = Impact::of(&granted).access.expect("an access change");
+        assert_eq!(impact.audience, Audience::Users(vec![member]));
+        assert_eq!(impact.place, granted.project_id);
+        let mut joined = event("group.member.add", json!({ "userId": member, "grants": 2 }));
+        // The copies in each project's trail announce nothing; the group's own does.
+        assert!(Impact::of(&joined).access.is_none());
+        joined.project_id = None;
+        let impact = Impact::of(&joined).access.expect("an access change");
+        assert_eq!(impact.place, None);
+        joined.details = json!({ "userId": member, "grants": 0 });
+        assert!(Impact::of(&joined).access.is_none());
     }
 
     #[test]

@@ -36,6 +36,8 @@ export type AccessChange = {
 
 export type AccessSource = {
   expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Set when kind is GROUP: the group holding the grant. */
+  group?: Maybe<Group>;
   kind: AccessSourceKind;
   /**
    * Where the grant is held: the project itself or an ancestor (a grant there lets
@@ -47,6 +49,8 @@ export type AccessSource = {
 
 export type AccessSourceKind =
   | 'DIRECT'
+  /** Held by a group the viewer belongs to, here or on an ancestor. */
+  | 'GROUP'
   | 'INHERITED'
   | 'PUBLIC'
   | 'SUPERUSER';
@@ -138,6 +142,110 @@ export type CreateUserInput = {
   username: Scalars['String']['input'];
 };
 
+export type Group = {
+  createdAt: Scalars['DateTime']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** Its members, by user. */
+  members: GroupMemberConnection;
+  /** The viewer's place in the group; null: not a member. */
+  myMembership?: Maybe<GroupMemberRole>;
+  /** 1–100 characters; not unique (groups are known by id). */
+  name: Scalars['String']['output'];
+  /** The roles the group holds, only in projects the viewer may VIEW. */
+  roleAssignments: GroupRoleAssignmentConnection;
+};
+
+
+export type GroupMembersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type GroupRoleAssignmentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type GroupConnection = {
+  /** A list of edges. */
+  edges: Array<GroupEdge>;
+  /** Information to aid in pagination. */
+  pageInfo: PageInfo;
+  /** How many items the whole list holds, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge in a connection. */
+export type GroupEdge = {
+  /** A cursor for use in pagination */
+  cursor: Scalars['String']['output'];
+  /** The item at the end of the edge */
+  node: Group;
+};
+
+export type GroupMember = {
+  addedAt: Scalars['DateTime']['output'];
+  role: GroupMemberRole;
+  user: User;
+};
+
+export type GroupMemberConnection = {
+  /** A list of edges. */
+  edges: Array<GroupMemberEdge>;
+  /** Information to aid in pagination. */
+  pageInfo: PageInfo;
+  /** How many items the whole list holds, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge in a connection. */
+export type GroupMemberEdge = {
+  /** A cursor for use in pagination */
+  cursor: Scalars['String']['output'];
+  /** The item at the end of the edge */
+  node: GroupMember;
+};
+
+/** A user's place in a group. */
+export type GroupMemberRole =
+  /** Changes the group, its members and its name; removes its grants. */
+  | 'MANAGER'
+  /** Holds what the group is granted. */
+  | 'MEMBER';
+
+export type GroupRoleAssignment = {
+  createdAt: Scalars['DateTime']['output'];
+  /** After it, the assignment grants nothing. */
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  group: Group;
+  id: Scalars['ID']['output'];
+  /** True when it stems from an ancestor category. */
+  inherited: Scalars['Boolean']['output'];
+  /** The project or category the role is held on. */
+  project: Project;
+  /** CONTRIBUTOR, GUEST, VIEWER or FINDER; never OWNER or DELEGATE. */
+  role: Role;
+};
+
+export type GroupRoleAssignmentConnection = {
+  /** A list of edges. */
+  edges: Array<GroupRoleAssignmentEdge>;
+  /** Information to aid in pagination. */
+  pageInfo: PageInfo;
+  /** How many items the whole list holds, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge in a connection. */
+export type GroupRoleAssignmentEdge = {
+  /** A cursor for use in pagination */
+  cursor: Scalars['String']['output'];
+  /** The item at the end of the edge */
+  node: GroupRoleAssignment;
+};
+
 export type Invitation = {
   createdAt: Scalars['DateTime']['output'];
   email: Scalars['String']['output'];
@@ -194,8 +302,16 @@ export type Mutation = {
    * with the invitation's email; without, as the signed-in user it is addressed to.
    */
   acceptInvitationByToken: AuthPayload;
+  /** Adds a user to a group; managers. */
+  addGroupMember: GroupMember;
   /** Makes a project read-only. */
   archiveProject: Project;
+  /**
+   * Gives a group a role in a project: needs MANAGE_MEMBERS there, a role the
+   * viewer may grant (CONTRIBUTOR, GUEST, VIEWER; FINDER on categories) and
+   * membership of the group.
+   */
+  assignGroupRole: GroupRoleAssignment;
   /**
    * Gives a user a direct role: a DELEGATE may grant up to CONTRIBUTOR, the OWNER
    * up to DELEGATE. OWNER changes hands only through transferOwnership.
@@ -204,6 +320,8 @@ export type Mutation = {
   /** Changes the viewer's password and ends all their sessions. */
   changePassword: Scalars['Boolean']['output'];
   createApiToken: NewApiToken;
+  /** Creates a group; the creator becomes its first manager. */
+  createGroup: Group;
   /** Creates a project or category; the creator (or ownerId) becomes its owner. */
   createProject: Project;
   /** Creates a resource (WRITE on the project); the creator owns it. */
@@ -211,6 +329,8 @@ export type Mutation = {
   /** Creates an account (superusers only). */
   createUser: User;
   declineInvitation: Invitation;
+  /** Deletes a group and the roles it holds; managers. Returns its id. */
+  deleteGroup: Scalars['ID']['output'];
   /** Deletes a project and everything in it; a category must be empty. */
   deleteProject: Scalars['ID']['output'];
   /** Deletes a resource (READ_WRITE on it) and everything nested under it. */
@@ -230,6 +350,16 @@ export type Mutation = {
   logout: Scalars['Boolean']['output'];
   /** Trades a refresh token for a new session; the old token is spent. */
   refreshToken: AuthPayload;
+  /**
+   * Removes a member (managers) or leaves (the member); never the last manager.
+   * Returns the user's id.
+   */
+  removeGroupMember: Scalars['ID']['output'];
+  /**
+   * Removes a group's role: MANAGE_MEMBERS, or a manager of the group. Returns
+   * its id.
+   */
+  removeGroupRoleAssignment: Scalars['ID']['output'];
   /** Removes an assignment (not the owner's). Returns its id. */
   removeRoleAssignment: Scalars['ID']['output'];
   /**
@@ -277,6 +407,15 @@ export type Mutation = {
   /** Makes a member the owner; the old owner keeps `oldOwnerRole`, or leaves when null. */
   transferOwnership: Project;
   unarchiveProject: Project;
+  /** Renames a group or changes its description (null clears it); managers. */
+  updateGroup: Group;
+  /** Promotes or demotes a member; managers. The last manager is never demoted. */
+  updateGroupMember: GroupMember;
+  /**
+   * Changes a group's role; MANAGE_MEMBERS. Leaving out `expiresAt` keeps the
+   * expiry; null removes it.
+   */
+  updateGroupRoleAssignment: GroupRoleAssignment;
   updateProject: Project;
   /** Changes a role. Leaving out `expiresAt` keeps the expiry; null removes it. */
   updateRoleAssignment: RoleAssignment;
@@ -303,8 +442,23 @@ export type MutationAcceptInvitationByTokenArgs = {
 };
 
 
+export type MutationAddGroupMemberArgs = {
+  groupId: Scalars['ID']['input'];
+  role?: InputMaybe<GroupMemberRole>;
+  userId: Scalars['ID']['input'];
+};
+
+
 export type MutationArchiveProjectArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationAssignGroupRoleArgs = {
+  expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  groupId: Scalars['ID']['input'];
+  projectId: Scalars['ID']['input'];
+  role: Role;
 };
 
 
@@ -328,6 +482,12 @@ export type MutationCreateApiTokenArgs = {
 };
 
 
+export type MutationCreateGroupArgs = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+};
+
+
 export type MutationCreateProjectArgs = {
   input: CreateProjectInput;
 };
@@ -344,6 +504,11 @@ export type MutationCreateUserArgs = {
 
 
 export type MutationDeclineInvitationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteGroupArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -386,6 +551,17 @@ export type MutationLogoutArgs = {
 
 export type MutationRefreshTokenArgs = {
   refreshToken: Scalars['String']['input'];
+};
+
+
+export type MutationRemoveGroupMemberArgs = {
+  groupId: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationRemoveGroupRoleAssignmentArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -475,6 +651,27 @@ export type MutationUnarchiveProjectArgs = {
 };
 
 
+export type MutationUpdateGroupArgs = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationUpdateGroupMemberArgs = {
+  groupId: Scalars['ID']['input'];
+  role: GroupMemberRole;
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateGroupRoleAssignmentArgs = {
+  expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  id: Scalars['ID']['input'];
+  role: Role;
+};
+
+
 export type MutationUpdateProjectArgs = {
   id: Scalars['ID']['input'];
   input: UpdateProjectInput;
@@ -553,6 +750,11 @@ export type Project = {
   events: AuditEventConnection;
   /** "Category / Sub-category / Project". */
   fullTitle: Scalars['String']['output'];
+  /**
+   * Groups holding roles here, directly or from ancestors (those the viewer may
+   * find), nearest first; needs VIEW.
+   */
+  groupAssignments: GroupRoleAssignmentConnection;
   id: Scalars['ID']['output'];
   /** Invitations, newest first, optionally of one status. */
   invitations: InvitationConnection;
@@ -591,6 +793,12 @@ export type ProjectChildrenArgs = {
 
 
 export type ProjectEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type ProjectGroupAssignmentsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -668,6 +876,13 @@ export type Query = {
    * members, another user) holds a permission on a project.
    */
   checkPermission: Scalars['Boolean']['output'];
+  /**
+   * A group; null (NOT_FOUND) unless the viewer may see it: its members, holders
+   * of a non-public role in a project where it holds a grant, and superusers.
+   */
+  group?: Maybe<Group>;
+  /** The viewer's groups (superusers: all), by name; `search` matches names. */
+  groups: GroupConnection;
   /** The invitation behind the link in an invitation email, for whoever holds it. */
   invitationByToken?: Maybe<Invitation>;
   /** The signed-in user; null when anonymous. */
@@ -722,6 +937,18 @@ export type QueryCheckPermissionArgs = {
   projectId?: InputMaybe<Scalars['ID']['input']>;
   resourceId?: InputMaybe<Scalars['ID']['input']>;
   userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryGroupArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryGroupsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
 };
 
 
