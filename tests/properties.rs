@@ -202,17 +202,13 @@ pub async fn random_groups(
     Ok(())
 }
 
-/// Random grants straight into the database: roles, expired or not, public access
-/// and archives, for active and deactivated users, and groups holding roles.
-async fn random_grants(
-    app: &TestApp,
-    rng: &mut StdRng,
-) -> Result<Vec<user::Model>, sea_orm::DbErr> {
-    let db = &app.state.db;
+/// `count` users written straight into the database, `random0`…; the last one is
+/// deactivated.
+pub async fn random_users(app: &TestApp, count: usize) -> Result<Vec<user::Model>, sea_orm::DbErr> {
     let now = Utc::now();
     let hash = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$WXlhbmdsaWtlc2FsdHlzYWx0eXNhbHQ";
-    let mut users = Vec::new();
-    for index in 0..10 {
+    let mut users = Vec::with_capacity(count);
+    for index in 0..count {
         let model = user::ActiveModel {
             id: Set(Uuid::now_v7()),
             username: Set(format!("random{index}")),
@@ -223,15 +219,27 @@ async fn random_grants(
             password_hash: Set(hash.to_owned()),
             is_superuser: Set(false),
             is_system: Set(false),
-            is_active: Set(index != 9),
+            is_active: Set(index + 1 != count),
             session_epoch: Set(0),
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(db)
+        .insert(&app.state.db)
         .await?;
         users.push(model);
     }
+    Ok(users)
+}
+
+/// Random grants straight into the database: roles, expired or not, public access
+/// and archives, for active and deactivated users, and groups holding roles.
+async fn random_grants(
+    app: &TestApp,
+    rng: &mut StdRng,
+) -> Result<Vec<user::Model>, sea_orm::DbErr> {
+    let db = &app.state.db;
+    let now = Utc::now();
+    let users = random_users(app, 10).await?;
     let roles = [
         role_assignment::Role::Delegate,
         role_assignment::Role::Contributor,

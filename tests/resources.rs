@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use chrono::Utc;
-use entity::{project, resource, resource_share, role_assignment, user};
+use entity::{project, resource, resource_share, role_assignment};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use roster::{auth::Viewer, domain::resources};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
@@ -642,30 +642,7 @@ async fn readable_resources_in_sql_equal_the_access_rules_row_by_row() -> TestRe
     let db = &app.state.db;
     let mut rng = StdRng::seed_from_u64(20_261_123);
     let now = Utc::now();
-    let hash =
-        "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$WXlhbmdsaWtlc2FsdHlzYWx0eXNhbHQ".to_owned();
-
-    let mut users = Vec::new();
-    for index in 0..12 {
-        let model = user::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            username: Set(format!("random{index}")),
-            email: Set(format!("random{index}@example.org")),
-            email_verified: Set(true),
-            pending_email: Set(None),
-            name: Set(String::new()),
-            password_hash: Set(hash.clone()),
-            is_superuser: Set(false),
-            is_system: Set(false),
-            is_active: Set(index != 11),
-            session_epoch: Set(0),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(db)
-        .await?;
-        users.push(model);
-    }
+    let users = crate::properties::random_users(&app, 12).await?;
     // A forest of categories three deep with projects under them.
     let mut nodes: Vec<project::Model> = Vec::new();
     for index in 0..30 {
