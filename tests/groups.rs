@@ -1136,3 +1136,39 @@ async fn a_groups_description_keeps_line_breaks_and_refuses_other_control_charac
     .expect_code("BAD_USER_INPUT");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_role_behind_a_refusing_address_restriction_shows_no_group() -> TestResult {
+    let app = TestApp::spawn_with(&["--trusted-proxies", "127.0.0.1/32"]).await;
+    let admin = app.superuser().await;
+    let owner = app.user(&admin, "owner").await;
+    let holder = app.user(&admin, "holder").await;
+    let lab = create(&app, &owner, "Lab", "CATEGORY", None).await;
+    let team = group(&app, &owner, "Team").await;
+    grant(&app, &owner, &lab, &team, "GUEST").await;
+    assign(&app, &owner, &lab, &holder, "VIEWER").await;
+    let (inside, outside) = ("203.0.113.9", "198.51.100.7");
+    let set = "mutation($id: ID!, $name: String!, $value: JSON!) { setProjectSetting(projectId: $id, namespace: \"roster\", name: $name, value: $value) { value } }";
+    for (name, value) in [
+        ("ip_allow_list", json!(["203.0.113.0/24"])),
+        ("ip_restrict", json!(true)),
+    ] {
+        app.gql_via_proxy(
+            Some(&owner.token),
+            inside,
+            set,
+            json!({ "id": lab, "name": name, "value": value }),
+        )
+        .await
+        .ok();
+    }
+    let name = "query($id: ID!) { group(id: $id) { name } }";
+    let from_inside = app
+        .gql_via_proxy(Some(&holder.token), inside, name, json!({ "id": team }))
+        .await;
+    assert_eq!(from_inside.data("group")["name"], "Team");
+    app.gql_via_proxy(Some(&holder.token), outside, name, json!({ "id": team }))
+        .await
+        .expect_code("NOT_FOUND");
+    Ok(())
+}

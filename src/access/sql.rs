@@ -144,13 +144,15 @@ pub fn group_member<C: IntoColumnRef>(group: C, user_id: Uuid) -> Expr {
 }
 
 /// `group` holds an unexpired grant on or above a project where `user_id` holds a
-/// non-public role (their own or through a group): see `GroupAccess::new`.
+/// non-public role (their own or through a group), outside the projects `refused`
+/// to the client's address: see `GroupAccess::new`.
 pub fn holds_role_where_group_granted<C: IntoColumnRef>(
     group: C,
     user_id: Uuid,
     now: DateTime<Utc>,
+    refused: &[Uuid],
 ) -> Expr {
-    let granted = Query::select()
+    let mut granted = Query::select()
         .column(("ga", "group_id"))
         .from_as("group_role_assignments", "ga")
         .join_as(
@@ -172,6 +174,9 @@ pub fn holds_role_where_group_granted<C: IntoColumnRef>(
                 ),
         )
         .to_owned();
+    if let Some(outside) = outside_refused(("below", "project_id"), refused) {
+        granted.and_where(outside);
+    }
     Expr::col(group).in_subquery(granted)
 }
 

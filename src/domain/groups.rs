@@ -54,14 +54,14 @@ struct GroupRow {
 
 /// Groups (`g`) with the viewer's membership and whether they hold a role where
 /// the group holds a grant, for `GroupAccess`.
-fn group_select(viewer: &Viewer, now: DateTime<Utc>) -> SelectStatement {
+fn group_select(viewer: &Viewer, now: DateTime<Utc>, refused: &[Uuid]) -> SelectStatement {
     let user_id = viewer
         .user()
         .filter(|user| user.is_active)
         .map(|user| user.id);
     let holds_role = match user_id {
         Some(user_id) if !viewer.is_superuser() => Expr::case(
-            sql::holds_role_where_group_granted(("g", "id"), user_id, now),
+            sql::holds_role_where_group_granted(("g", "id"), user_id, now, refused),
             1,
         )
         .finally(0)
@@ -92,6 +92,15 @@ fn group_view(viewer: &Viewer, row: &sea_orm::QueryResult) -> AppResult<GroupVie
     })
 }
 
+/// The projects whose address restriction refuses the viewer's client: a role held
+/// there is no role from this address, so it shows no group either.
+async fn refused_to(conn: &impl ConnectionTrait, viewer: &Viewer) -> AppResult<Vec<Uuid>> {
+    if viewer.user().is_none() || viewer.is_superuser() {
+        return Ok(Vec::new());
+    }
+    super::projects::refused_projects(conn, viewer).await
+}
+
 /// Groups by id as the viewer sees them, visible or not (callers decide).
 pub async fn by_ids(
     conn: &impl ConnectionTrait,
@@ -102,7 +111,8 @@ pub async fn by_ids(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let select = group_select(viewer, now)
+    let refused = refused_to(conn, viewer).await?;
+    let select = group_select(viewer, now, &refused)
         .and_where(Expr::col(("g", "id")).is_in(ids.iter().copied()))
         .to_owned();
     conn.query_all(&select)
@@ -141,7 +151,8 @@ pub async fn list(
     page: PageArgs,
 ) -> AppResult<Page<GroupView>> {
     let user = viewer.require_user()?;
-    let mut matching = group_select(viewer, state.clock.now());
+    let refused = refused_to(&state.db, viewer).await?;
+    let mut matching = group_select(viewer, state.clock.now(), &refused);
     if !viewer.is_superuser() {
         matching.and_where(sql::group_member(("g", "id"), user.id));
     }
