@@ -23,9 +23,25 @@ async fn statements(app: &TestApp) -> u64 {
         .unwrap_or_else(|| panic!("no roster_db_statements_total in:\n{text}"))
 }
 
+/// The statement counter once the service's own background work has settled: on
+/// PostgreSQL the event listener loads what earlier mutations announced, and on a
+/// busy machine it may still be at it when the measured request starts.
+async fn settled_statements(app: &TestApp) -> u64 {
+    let mut last = statements(app).await;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let now = statements(app).await;
+        if now == last {
+            return now;
+        }
+        last = now;
+    }
+    last
+}
+
 /// How many statements one successful request takes.
 async fn cost(app: &TestApp, user: &TestUser, query: &str, variables: Value) -> u64 {
-    let before = statements(app).await;
+    let before = settled_statements(app).await;
     app.gql(Some(&user.token), query, variables).await.ok();
     statements(app).await - before
 }
