@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::{
     common::{Gql, TestApp, TestResult, TestUser},
     projects::{archive, assign, create, create_with},
+    resources::restrict_to_network,
 };
 
 const CREATE_GROUP: &str = "mutation($n: String!, $d: String) { createGroup(name: $n, description: $d) { id name description myMembership createdAt } }";
@@ -1020,20 +1021,7 @@ async fn a_groups_grants_behind_an_address_restriction_are_left_out_from_other_a
     grant(&app, &owner, &lab, &team, "GUEST").await;
     grant(&app, &owner, &open, &team, "GUEST").await;
     let (inside, outside) = ("203.0.113.9", "198.51.100.7");
-    let set = "mutation($id: ID!, $name: String!, $value: JSON!) { setProjectSetting(projectId: $id, namespace: \"roster\", name: $name, value: $value) { value } }";
-    for (name, value) in [
-        ("ip_allow_list", json!(["203.0.113.0/24"])),
-        ("ip_restrict", json!(true)),
-    ] {
-        app.gql_via_proxy(
-            Some(&owner.token),
-            inside,
-            set,
-            json!({ "id": lab, "name": name, "value": value }),
-        )
-        .await
-        .ok();
-    }
+    restrict_to_network(&app, &owner, &lab, inside, "203.0.113.0/24").await;
     let titles = |response: &Gql| -> Vec<String> {
         response.data("group")["roleAssignments"]["edges"]
             .as_array()
@@ -1148,20 +1136,7 @@ async fn a_role_behind_a_refusing_address_restriction_shows_no_group() -> TestRe
     grant(&app, &owner, &lab, &team, "GUEST").await;
     assign(&app, &owner, &lab, &holder, "VIEWER").await;
     let (inside, outside) = ("203.0.113.9", "198.51.100.7");
-    let set = "mutation($id: ID!, $name: String!, $value: JSON!) { setProjectSetting(projectId: $id, namespace: \"roster\", name: $name, value: $value) { value } }";
-    for (name, value) in [
-        ("ip_allow_list", json!(["203.0.113.0/24"])),
-        ("ip_restrict", json!(true)),
-    ] {
-        app.gql_via_proxy(
-            Some(&owner.token),
-            inside,
-            set,
-            json!({ "id": lab, "name": name, "value": value }),
-        )
-        .await
-        .ok();
-    }
+    restrict_to_network(&app, &owner, &lab, inside, "203.0.113.0/24").await;
     let name = "query($id: ID!) { group(id: $id) { name } }";
     let from_inside = app
         .gql_via_proxy(Some(&holder.token), inside, name, json!({ "id": team }))

@@ -605,6 +605,31 @@ async fn resource_permissions_of_others_are_for_managers_and_superusers() -> Tes
     Ok(())
 }
 
+/// Turns on `roster.ip_restrict` for `project` with `network` as its only allowed
+/// network, as `owner` asking from `from` (an address inside it).
+pub async fn restrict_to_network(
+    app: &TestApp,
+    owner: &TestUser,
+    project: &str,
+    from: &str,
+    network: &str,
+) {
+    let set = "mutation($id: ID!, $name: String!, $value: JSON!) { setProjectSetting(projectId: $id, namespace: \"roster\", name: $name, value: $value) { value } }";
+    for (name, value) in [
+        ("ip_allow_list", json!([network])),
+        ("ip_restrict", json!(true)),
+    ] {
+        app.gql_via_proxy(
+            Some(&owner.token),
+            from,
+            set,
+            json!({ "id": project, "name": name, "value": value }),
+        )
+        .await
+        .ok();
+    }
+}
+
 /// Pages through `readableResources` and returns every id.
 async fn readable_ids(app: &TestApp, token: &str, user_id: Option<Uuid>) -> BTreeSet<Uuid> {
     let query = "query($u: ID, $after: String) { readableResources(userId: $u, first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }";
@@ -836,20 +861,7 @@ async fn an_address_restriction_closes_every_resource_below_it_even_public_ones(
     let internal = create_resource(&app, &owner, &study, "internal", "INTERNAL", None).await;
     let elsewhere = create_resource(&app, &owner, &open, "elsewhere", "PUBLIC", None).await;
     let (inside, outside) = ("203.0.113.9", "198.51.100.7");
-    let set = "mutation($id: ID!, $name: String!, $value: JSON!) { setProjectSetting(projectId: $id, namespace: \"roster\", name: $name, value: $value) { value } }";
-    for (name, value) in [
-        ("ip_allow_list", json!(["203.0.113.0/24"])),
-        ("ip_restrict", json!(true)),
-    ] {
-        app.gql_via_proxy(
-            Some(&owner.token),
-            inside,
-            set,
-            json!({ "id": lab, "name": name, "value": value }),
-        )
-        .await
-        .ok();
-    }
+    restrict_to_network(&app, &owner, &lab, inside, "203.0.113.0/24").await;
     let readable = "{ readableResources(first: 100) { totalCount edges { node { name } } } }";
     let names = |response: &Gql| -> BTreeSet<String> {
         response.data("readableResources")["edges"]
