@@ -39,7 +39,13 @@ use crate::{
     config::Config,
     domain::{sessions, settings::registry::Registry},
     error::AppResult,
-    graphql::{self, RosterSchema, batching::Batching, loaders, persisted::OverGet},
+    graphql::{
+        self, RosterSchema,
+        batching::Batching,
+        documents::{self, DocumentCache},
+        loaders,
+        persisted::OverGet,
+    },
     mail, pages, playground,
     realtime::{self, Hub, source::Source},
     state::{AppState, Clock},
@@ -64,6 +70,23 @@ pub struct App {
     events: Source,
 }
 
+/// Planner settings for each of the service's PostgreSQL sessions, all for the same
+/// kind of work: many small statements at once, each reading a few hundred rows by
+/// key from a cached working set (bench/RESULTS.md has the measurements).
+/// - `jit`: access statements have row estimates far above their real size, enough
+///   to be JIT-compiled: tens of milliseconds spent on statements that run in one.
+/// - `max_parallel_workers_per_gather`: a parallel plan takes cores from the other
+///   requests; the members page ran as a parallel sequential scan of the closure
+///   table in 50 ms instead of 8 ms by its index.
+/// - `random_page_cost`: the default (4) prices a lookup by key as a disk seek, so
+///   a few hundred lookups look dearer than reading a whole table: the chain
+///   statement hash-joined all of `projects` (13 ms) instead of 2 ms by key.
+pub const POSTGRES_SESSION_SETTINGS: [(&str, &str); 3] = [
+    ("jit", "off"),
+    ("max_parallel_workers_per_gather", "0"),
+    ("random_page_cost", "1.1"),
+];
+
 /// Opens the database pool the configuration names.
 pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
     connect_with(config, |_| {}).await
@@ -78,10 +101,7 @@ async fn connect_with(
         .max_connections(config.db_pool_size())
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
-        // The recursive access queries have row estimates far above their real
-        // size, enough for PostgreSQL to JIT-compile them: tens of milliseconds
-        // spent on queries that run in one or two.
-        .map_sqlx_postgres_opts(|options| options.options([("jit", "off")]));
+        .map_sqlx_postgres_opts(|options| options.options(POSTGRES_SESSION_SETTINGS));
     adjust(&mut options);
     Database::connect(options)
         .await
@@ -198,6 +218,7 @@ async fn metrics_upkeep(metrics: Arc<Metrics>, mut stopped: watch::Receiver<()>)
 struct Http {
     state: AppState,
     schema: RosterSchema,
+    documents: DocumentCache,
 }
 
 fn router(state: AppState) -> anyhow::Result<Router> {
@@ -205,6 +226,7 @@ fn router(state: AppState) -> anyhow::Result<Router> {
     let http = Arc::new(Http {
         schema: graphql::build_schema(state.clone()),
         state: state.clone(),
+        documents: DocumentCache::new(documents::CACHED_DOCUMENTS),
     });
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &axum::http::Request<_>| {
@@ -297,7 +319,8 @@ async fn graphql_get(
     if wants_html && uri.query().is_none() {
         return playground::page();
     }
-    let request = match async_graphql::http::parse_query_string(uri.query().unwrap_or_default()) {
+    let mut request = match async_graphql::http::parse_query_string(uri.query().unwrap_or_default())
+    {
         Ok(request) => request,
         Err(error) => {
             return error_response(
@@ -307,8 +330,10 @@ async fn graphql_get(
             );
         }
     };
-    // A GET can be triggered cross-site and cached, so it may only read.
-    if is_mutation(&request) {
+    // A GET can be triggered cross-site and cached, so it may only read (a persisted
+    // document, known only later, is held to that by `persisted::PersistedQueryRules`).
+    http.documents.attach(&mut request);
+    if request.parsed_query().is_ok_and(documents::writes) {
         return error_response(
             StatusCode::METHOD_NOT_ALLOWED,
             "mutations must be sent with POST",
@@ -346,17 +371,6 @@ async fn graphql_ws(
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| realtime::ws::serve(socket, schema, state, protocol, client))
-}
-
-fn is_mutation(request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::types::OperationType;
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
-    };
-    document
-        .operations
-        .iter()
-        .any(|(_, operation)| operation.node.ty != OperationType::Query)
 }
 
 async fn execute(
@@ -423,12 +437,17 @@ async fn answer(
     http: &Http,
     token: Option<&str>,
     client: ClientAddr,
-    batch: BatchRequest,
+    mut batch: BatchRequest,
 ) -> AppResult<BatchResponse> {
+    for request in batch.iter_mut() {
+        http.documents.attach(request);
+    }
     let Some(token) = token else {
         return Ok(run(http, batch, Viewer::anonymous(), client, None).await);
     };
-    if batch.iter().any(is_mutation) {
+    // A request that may write is never run on an unconfirmed viewer: it could not
+    // be run again.
+    if batch.iter_mut().any(documents::may_write) {
         let viewer = sessions::authenticate(&http.state, token).await?;
         return Ok(run(http, batch, viewer, client, None).await);
     }
@@ -436,7 +455,7 @@ async fn answer(
     let Some(guess) = guess else {
         return Ok(run(http, batch, viewer, client, None).await);
     };
-    let again = copy(&batch);
+    let again = copy(&batch, &http.documents);
     let response = run(http, batch, viewer, client, Some(&guess)).await;
     Ok(match sessions::settle(&http.state, token, &guess).await? {
         None => response,
@@ -469,12 +488,13 @@ async fn run(
 }
 
 /// A copy of a batch not yet executed, to run it again (request data is added per run).
-fn copy(batch: &BatchRequest) -> BatchRequest {
+fn copy(batch: &BatchRequest, documents: &DocumentCache) -> BatchRequest {
     let copy_one = |request: &async_graphql::Request| {
         let mut copy =
             async_graphql::Request::new(request.query.clone()).variables(request.variables.clone());
         copy.operation_name = request.operation_name.clone();
         copy.extensions = request.extensions.clone();
+        documents.attach(&mut copy);
         copy
     };
     match batch {

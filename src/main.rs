@@ -16,6 +16,12 @@ use roster::{
 };
 use tracing_subscriber::{EnvFilter, fmt};
 
+/// jemalloc instead of the system allocator: glibc's spends more per request in
+/// malloc and free, and holds on to what it freed (bench/RESULTS.md).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(
     name = "roster",

@@ -425,3 +425,28 @@ async fn group_lists_cost_the_same_statements_however_long() {
         9,
     );
 }
+
+/// Every PostgreSQL session of the service plans with its settings (fast plans on
+/// the bench depend on them); SQLite has no such settings.
+#[tokio::test]
+async fn postgres_sessions_carry_the_planner_settings() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let app = TestApp::spawn().await;
+    if app.state.db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    for (name, expected) in roster::app::POSTGRES_SESSION_SETTINGS {
+        let row = app
+            .state
+            .db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                format!("SELECT current_setting('{name}') AS value"),
+            ))
+            .await
+            .expect("reading a setting")
+            .expect("one row");
+        let value: String = row.try_get("", "value").expect("a text value");
+        assert_eq!(value, expected, "{name}");
+    }
+}

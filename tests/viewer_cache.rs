@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::common::{TestApp, TestUser};
+use crate::common::{Gql, TestApp, TestUser};
 
 const CHECK: &str = "query($id: ID!) { project(id: $id) { myAccess { role } } }";
 
@@ -90,4 +90,50 @@ async fn a_superuser_flag_taken_away_on_another_instance_counts_at_once() {
         .await
         .expect_code("NOT_FOUND");
     drop(second);
+}
+
+/// A mutation sent by its persisted hash alone is not known to write until the
+/// engine looks it up: it must still be run on a viewer read afresh, never on the
+/// cached row, or a session ended elsewhere could write once more.
+#[tokio::test]
+async fn a_persisted_mutation_never_runs_on_a_cached_viewer() {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    use sha2::{Digest, Sha256};
+    let first = TestApp::spawn().await;
+    let second = first.spawn_beside(&[]).await;
+    let admin = first.superuser().await;
+    let writer = first.user(&admin, "writer").await;
+    let mutation = "mutation($n: String!) { createApiToken(name: $n) { token } }";
+    let extensions = json!({ "persistedQuery": {
+        "version": 1, "sha256Hash": format!("{:x}", Sha256::digest(mutation.as_bytes())) } });
+    let post = |body: serde_json::Value| {
+        let request = second
+            .client()
+            .post(second.url("/graphql"))
+            .bearer_auth(&writer.token)
+            .json(&body);
+        async move { Gql::from_response(request.send().await.expect("POST /graphql")).await }
+    };
+    for _ in 0..2 {
+        second
+            .gql(Some(&writer.token), "{ me { id } }", json!({}))
+            .await
+            .ok();
+    }
+    let stored = post(json!({ "query": mutation, "variables": { "n": "stored" },
+        "extensions": extensions }))
+    .await;
+    stored.ok();
+
+    update_user(&first, &admin, &writer, json!({ "isActive": false })).await;
+
+    post(json!({ "variables": { "n": "after" }, "extensions": extensions }))
+        .await
+        .expect_code("UNAUTHENTICATED");
+    let written = entity::api_token::Entity::find()
+        .filter(entity::api_token::Column::Name.eq("after"))
+        .count(&first.state.db)
+        .await
+        .expect("counting tokens");
+    assert_eq!(written, 0, "the mutation ran on the ended session");
 }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod batching;
 pub mod connection;
+pub mod documents;
 pub mod enums;
 pub mod groups;
 pub mod invitations;
