@@ -1255,3 +1255,45 @@ async fn aliases_with_and_without_total_count_each_get_their_own_page() -> TestR
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn lists_under_a_project_still_count_past_their_last_item() -> TestResult {
+    let app = TestApp::spawn().await;
+    let (owner, lab, study) = member_chains(&app).await;
+    let pages = [
+        (
+            lab.as_str(),
+            "children",
+            "query($p: ID!, $first: Int, $after: String) { project(id: $p) { children(first: $first, after: $after) { totalCount pageInfo { endCursor } edges { cursor } } } }",
+        ),
+        (
+            study.as_str(),
+            "events",
+            "query($p: ID!, $first: Int, $after: String) { project(id: $p) { events(first: $first, after: $after) { totalCount pageInfo { endCursor } edges { cursor } } } }",
+        ),
+    ];
+    for (project, list, query) in pages {
+        let whole = app
+            .gql(
+                Some(&owner.token),
+                query,
+                json!({ "p": project, "first": 100 }),
+            )
+            .await;
+        let whole = &whole.data("project")[list];
+        let total = whole["edges"].as_array().expect("edges").len();
+        assert!(total > 1, "{list}: {total} items");
+        assert_eq!(whole["totalCount"], total, "{list}");
+        let past = app
+            .gql(
+                Some(&owner.token),
+                query,
+                json!({ "p": project, "first": 1, "after": whole["pageInfo"]["endCursor"] }),
+            )
+            .await;
+        let past = &past.data("project")[list];
+        assert_eq!(past["edges"], json!([]), "{list}");
+        assert_eq!(past["totalCount"], total, "{list} past its last item");
+    }
+    Ok(())
+}

@@ -114,8 +114,9 @@ impl<T> Page<T> {
 
 /// At most `page.limit()` rows per `partition` of `rows`, ranked by `order` within
 /// each and taken after `keyset`: one page for each of many owners in one statement.
-/// Rows come by owner, then rank; when `page.count_total`, each carries its owner's
-/// `total` (counted before `keyset`, over the whole list).
+/// Rows come by owner, then rank. When `page.count_total`, each carries its owner's
+/// `total` (counted over the whole list), and an owner whose page past the cursor is
+/// empty still sends one row, for its total: not an item (see `row_listed`).
 pub fn pages_of(
     rows: SelectStatement,
     partition: &'static str,
@@ -123,19 +124,41 @@ pub fn pages_of(
     keyset: Option<Expr>,
     page: &PageArgs,
 ) -> SelectStatement {
-    let rows = if page.count_total {
-        Query::select()
-            .column(("listed", Asterisk))
-            .expr_as(
-                Expr::cust(format!("COUNT(*) OVER (PARTITION BY {partition})")),
-                "total",
-            )
-            .from_subquery(rows, "listed")
-            .to_owned()
-    } else {
-        rows
+    if !page.count_total {
+        let mut ranked = ranked(rows, partition, order);
+        if let Some(keyset) = keyset {
+            ranked.and_where(keyset);
+        }
+        return first_ranks(ranked, partition, page.limit());
+    }
+    // Rows after the cursor rank first; the first of the others stands in for an
+    // owner with none.
+    let after_cursor: Expr = match keyset {
+        Some(keyset) => Expr::case(keyset, 1).finally(0).into(),
+        None => Expr::val(1),
     };
-    let mut ranked = Query::select()
+    let counted = Query::select()
+        .column(("listed", Asterisk))
+        .expr_as(
+            Expr::cust(format!("COUNT(*) OVER (PARTITION BY {partition})")),
+            "total",
+        )
+        .expr_as(after_cursor, "after_cursor")
+        .from_subquery(rows, "listed")
+        .to_owned();
+    let ranked = ranked(counted, partition, &format!("after_cursor DESC, {order}"));
+    let mut pages = first_ranks(ranked, partition, page.limit());
+    pages.and_where(
+        Expr::col("after_cursor")
+            .eq(1)
+            .or(Expr::col("position").eq(1)),
+    );
+    pages
+}
+
+/// `rows` with their `position` within their `partition`, by `order`.
+fn ranked(rows: SelectStatement, partition: &str, order: &str) -> SelectStatement {
+    Query::select()
         .column(("counted", Asterisk))
         .expr_as(
             Expr::cust(format!(
@@ -144,17 +167,27 @@ pub fn pages_of(
             "position",
         )
         .from_subquery(rows, "counted")
-        .to_owned();
-    if let Some(keyset) = keyset {
-        ranked.and_where(keyset);
-    }
+        .to_owned()
+}
+
+/// The rows of `ranked` up to position `limit` in each partition, by owner then rank.
+fn first_ranks(ranked: SelectStatement, partition: &'static str, limit: u64) -> SelectStatement {
     Query::select()
         .column(Asterisk)
         .from_subquery(ranked, "ranked")
-        .and_where(Expr::col("position").lte(page.limit()))
+        .and_where(Expr::col("position").lte(limit))
         .order_by(partition, Order::Asc)
         .order_by("position", Order::Asc)
         .to_owned()
+}
+
+/// Whether a row of `pages_of` is an item of its page (not only its owner's total).
+pub fn row_listed(row: &QueryResult, page: &PageArgs) -> AppResult<bool> {
+    if !page.count_total {
+        return Ok(true);
+    }
+    let after_cursor: i32 = row.try_get("", "after_cursor")?;
+    Ok(after_cursor == 1)
 }
 
 /// The `total` a row of a page carries, when the page was asked with its total.
@@ -280,7 +313,9 @@ pub fn pages_by<M: FromQueryResult>(
     for row in rows {
         let owner: Uuid = row.try_get("", owner_column)?;
         let entry = grouped.entry(owner).or_default();
-        entry.0.push(M::from_query_result(row, "")?);
+        if row_listed(row, page)? {
+            entry.0.push(M::from_query_result(row, "")?);
+        }
         entry.1 = row_total(row, page)?;
     }
     Ok(owners

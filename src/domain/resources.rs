@@ -23,7 +23,7 @@ use super::{
     audit::{self, Event},
     empty_total, pages_of,
     projects::{self, ProjectView},
-    row_total, single_page, validate,
+    row_listed, row_total, single_page, validate,
 };
 use crate::{
     access::{
@@ -547,7 +547,9 @@ pub async fn readable_grouped(
     for row in rows {
         let group_key: Uuid = row.try_get("", "group_key")?;
         let entry = grouped.entry(group_key).or_default();
-        entry.0.push(resource::Model::from_query_result(&row, "")?);
+        if row_listed(&row, page)? {
+            entry.0.push(resource::Model::from_query_result(&row, "")?);
+        }
         entry.1 = row_total(&row, page)?;
     }
     Ok(keys

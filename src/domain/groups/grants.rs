@@ -19,7 +19,7 @@ use super::super::{
     empty_total, invalid_cursor, pages_by, pages_of,
     projects::{self, ProjectView},
     roles::require_future,
-    row_total, tree,
+    row_listed, row_total, tree,
 };
 use crate::{
     access::{
@@ -102,11 +102,13 @@ pub async fn in_projects(
     for row in conn.query_all(&statement).await? {
         let meta = ChainRow::from_query_result(&row, "")?;
         let entry = grouped.entry(meta.chain_start).or_default();
-        entry.0.push(ListedGrant {
-            assignment: group_role_assignment::Model::from_query_result(&row, "")?,
-            inherited: meta.chain_depth > 0,
-            depth: meta.chain_depth,
-        });
+        if row_listed(&row, page)? {
+            entry.0.push(ListedGrant {
+                assignment: group_role_assignment::Model::from_query_result(&row, "")?,
+                inherited: meta.chain_depth > 0,
+                depth: meta.chain_depth,
+            });
+        }
         entry.1 = row_total(&row, page)?;
     }
     Ok(project_ids
