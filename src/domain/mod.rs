@@ -99,6 +99,11 @@ impl<T> Page<T> {
         }
     }
 
+    /// The page of a list with no items at all.
+    pub fn empty(args: &PageArgs) -> Self {
+        Self::from_rows(Vec::new(), args, empty_total(args))
+    }
+
     /// Builds a page from rows fetched with `args.limit()`.
     pub fn from_rows(mut rows: Vec<T>, args: &PageArgs, total_count: Option<u64>) -> Self {
         let has_next_page = rows.len() as u64 > args.first;
@@ -199,9 +204,25 @@ pub fn row_total(row: &QueryResult, page: &PageArgs) -> AppResult<Option<u64>> {
     Ok(Some(u64::try_from(total).unwrap_or(0)))
 }
 
-/// The total of an owner no row of a page came for.
-pub fn empty_total(page: &PageArgs) -> Option<u64> {
+/// The total of a list with no items at all.
+fn empty_total(page: &PageArgs) -> Option<u64> {
     page.count_total.then_some(0)
+}
+
+/// One page per owner from the items and total grouped under each (an owner with
+/// neither has an empty list).
+pub fn pages_for<T>(
+    mut grouped: HashMap<Uuid, (Vec<T>, Option<u64>)>,
+    owners: &[Uuid],
+    page: &PageArgs,
+) -> HashMap<Uuid, Page<T>> {
+    owners
+        .iter()
+        .map(|id| match grouped.remove(id) {
+            Some((items, total)) => (*id, Page::from_rows(items, page, total)),
+            None => (*id, Page::empty(page)),
+        })
+        .collect()
 }
 
 /// One page of the rows `matching` selects, by `order` (columns of its rows) and
@@ -318,13 +339,5 @@ pub fn pages_by<M: FromQueryResult>(
         }
         entry.1 = row_total(row, page)?;
     }
-    Ok(owners
-        .iter()
-        .map(|id| {
-            let (rows, total) = grouped
-                .remove(id)
-                .unwrap_or_else(|| (Vec::new(), empty_total(page)));
-            (*id, Page::from_rows(rows, page, total))
-        })
-        .collect())
+    Ok(pages_for(grouped, owners, page))
 }

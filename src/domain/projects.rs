@@ -24,7 +24,7 @@ use uuid::Uuid;
 use super::{
     Page, PageArgs, after_pair,
     audit::{self, Event},
-    empty_total, invalid_cursor, pages_by, pages_of,
+    invalid_cursor, pages_by, pages_of,
     settings::registry::{self, IP_ALLOW_LIST, IP_RESTRICT, NAMESPACE, STARRED},
     single_page, tree,
     users::escape_like,
@@ -474,7 +474,7 @@ pub async fn list(
 ) -> AppResult<Page<project::Model>> {
     let Some(user) = viewer.user() else {
         viewer.require_user()?;
-        return Ok(Page::from_rows(Vec::new(), &page, empty_total(&page)));
+        return Ok(Page::empty(&page));
     };
     let subject = Subject::of(Some(user), state.clock.now());
     let audience = Audience::of(state, viewer, subject).await?;

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use super::{
     Page, PageArgs,
     audit::{self, Event},
-    empty_total, pages_of,
+    pages_for, pages_of,
     projects::{self, ProjectView},
     row_listed, row_total, single_page, validate,
 };
@@ -552,15 +552,7 @@ pub async fn readable_grouped(
         }
         entry.1 = row_total(&row, page)?;
     }
-    Ok(keys
-        .iter()
-        .map(|key| {
-            let (rows, total) = grouped
-                .remove(key)
-                .unwrap_or_else(|| (Vec::new(), empty_total(page)));
-            (*key, Page::from_rows(rows, page, total))
-        })
-        .collect())
+    Ok(pages_for(grouped, keys, page))
 }
 
 /// Whether `user_id` (default: the viewer) may do what `permission` asks of a

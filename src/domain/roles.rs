@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::{
     Page, PageArgs, after_pair,
     audit::{self, Event},
-    empty_total, invalid_cursor, pages_of,
+    invalid_cursor, pages_for, pages_of,
     projects::{self, ProjectView},
     row_total, tree,
 };
@@ -198,15 +198,7 @@ fn member_pages(
             });
         }
     }
-    Ok(project_ids
-        .iter()
-        .map(|id| {
-            let (rows, total) = grouped
-                .remove(id)
-                .unwrap_or_else(|| (Vec::new(), empty_total(page)));
-            (*id, Page::from_rows(rows, page, total))
-        })
-        .collect())
+    Ok(pages_for(grouped, project_ids, page))
 }
 
 /// The direct owners of many projects.

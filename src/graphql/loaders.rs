@@ -20,7 +20,7 @@ use crate::{
     access::sql::Subject,
     auth::{Viewer, viewer_cache::Unconfirmed},
     domain::{
-        Page, PageArgs, audit, empty_total,
+        Page, PageArgs, audit,
         groups::{self, GroupView, grants::ListedGrant},
         invitations,
         projects::{self, Chain},
@@ -86,11 +86,6 @@ where
     Ok(pages)
 }
 
-/// A page with no items, for a key its loader found nothing for.
-fn empty_page<T>(page: &PageArgs) -> Page<T> {
-    Page::from_rows(Vec::new(), page, empty_total(page))
-}
-
 /// The page `page` asks for under `project_id`, through loader `L` (empty when none).
 async fn load_page<L, T>(ctx: &Context<'_>, project_id: Uuid, page: &PageArgs) -> AppResult<Page<T>>
 where
@@ -101,7 +96,7 @@ where
         .load_one((project_id, page.clone()))
         .await
         .map_err(unshared)?
-        .unwrap_or_else(|| empty_page(page)))
+        .unwrap_or_else(|| Page::empty(page)))
 }
 
 /// Users by id.
@@ -263,7 +258,7 @@ impl InvitationsLoader {
             .load_one((project_id, status, page.clone()))
             .await
             .map_err(unshared)?
-            .unwrap_or_else(|| empty_page(page)))
+            .unwrap_or_else(|| Page::empty(page)))
     }
 }
 
@@ -422,7 +417,7 @@ impl ResourceListLoader {
             .load_one((grouping, id, kind, page.clone()))
             .await
             .map_err(unshared)?
-            .unwrap_or_else(|| empty_page(page)))
+            .unwrap_or_else(|| Page::empty(page)))
     }
 }
 

@@ -26,7 +26,7 @@ use super::{
 use crate::{
     access::{self, AccessSource as Grant, Found, Introduction, ProjectAccess as Access},
     domain::{
-        Page, empty_total,
+        Page,
         projects::{self as domain, Chain, NewProject, ProjectChanges, ProjectFilter, ProjectView},
         roles::member_cursor_key,
         settings,
@@ -214,7 +214,7 @@ impl Project {
         let page = if self.model().project_type == entity::project::ProjectType::Category {
             ChildrenLoader::load(ctx, self.model().id, &page).await?
         } else {
-            Page::from_rows(Vec::new(), &page, empty_total(&page))
+            Page::empty(&page)
         };
         Ok(project_connection(Self::page(ctx, page).await?))
     }

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::super::{
     Page, PageArgs, after_pair,
     audit::{self, Event},
-    empty_total, invalid_cursor, pages_by, pages_of,
+    invalid_cursor, pages_by, pages_for, pages_of,
     projects::{self, ProjectView},
     roles::require_future,
     row_listed, row_total, tree,
@@ -111,15 +111,7 @@ pub async fn in_projects(
         }
         entry.1 = row_total(&row, page)?;
     }
-    Ok(project_ids
-        .iter()
-        .map(|id| {
-            let (rows, total) = grouped
-                .remove(id)
-                .unwrap_or_else(|| (Vec::new(), empty_total(page)));
-            (*id, Page::from_rows(rows, page, total))
-        })
-        .collect())
+    Ok(pages_for(grouped, project_ids, page))
 }
 
 /// One page of the grants of each of many groups, by id, in one statement: only
