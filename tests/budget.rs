@@ -450,3 +450,59 @@ async fn postgres_sessions_carry_the_planner_settings() {
         assert_eq!(value, expected, "{name}");
     }
 }
+
+#[tokio::test]
+async fn members_of_many_projects_cost_one_statement_per_page_shape() {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let member = app.user(&admin, "member").await;
+    let category = create_projects(&app, &admin, None, "CATEGORY", 1).await;
+    assign(&app, &admin, &category, &member, "VIEWER").await;
+    let projects = create_projects(&app, &admin, Some(&category[0]), "PROJECT", FEW).await;
+    assign(&app, &admin, &projects, &member, "CONTRIBUTOR").await;
+    let list = |members: &str| {
+        format!(
+            "{{ projects(type: PROJECT, first: {FEW}) {{ edges {{ node {{ id {members} }} }} }} }}"
+        )
+    };
+    let base = cost(&app, &admin, &list(""), json!({})).await;
+    let edges = "edges { node { role inherited } }";
+    // Each project's chain: the admin's ownership and the member's role, on the project
+    // and on the category.
+    for (what, members, statements) in [
+        (
+            "without totalCount",
+            format!("a: members(first: 2) {{ {edges} }}"),
+            1,
+        ),
+        (
+            "with totalCount",
+            format!("a: members(first: 2) {{ totalCount {edges} }}"),
+            1,
+        ),
+        (
+            "with and without totalCount",
+            format!(
+                "a: members(first: 2) {{ totalCount {edges} }} b: members(first: 2) {{ {edges} }}"
+            ),
+            2,
+        ),
+    ] {
+        let query = list(&members);
+        let response = app.gql(Some(&admin.token), &query, json!({})).await;
+        let nodes = response.data("projects")["edges"]
+            .as_array()
+            .expect("projects")
+            .clone();
+        assert_eq!(nodes.len(), FEW, "{what}");
+        for node in &nodes {
+            let page = &node["node"]["a"];
+            assert_eq!(page["edges"].as_array().map_or(0, Vec::len), 2, "{what}");
+            if members.contains("totalCount") {
+                assert_eq!(page["totalCount"], 4, "{what}");
+            }
+        }
+        let spent = cost(&app, &admin, &query, json!({})).await - base;
+        assert_eq!(spent, statements, "members {what}: {spent} statements");
+    }
+}

@@ -1110,3 +1110,190 @@ async fn members_page_through_direct_then_inherited_assignments() -> TestResult 
     );
     Ok(())
 }
+
+/// Top (category) > Lab (category) > Study and Trial (projects), each with members of
+/// its own: Study's chain holds seven assignments, Trial's six. Returns the owner of
+/// them all, Lab and Study.
+async fn member_chains(app: &TestApp) -> (TestUser, String, String) {
+    let admin = app.superuser().await;
+    let owner = app.user(&admin, "owner").await;
+    let mut people = Vec::new();
+    for name in ["ann", "ben", "cat", "dan", "eve"] {
+        people.push(app.user(&admin, name).await);
+    }
+    let top = create(app, &owner, "Top", "CATEGORY", None).await;
+    let lab = create(app, &owner, "Lab", "CATEGORY", Some(&top)).await;
+    let study = create(app, &owner, "Study", "PROJECT", Some(&lab)).await;
+    let trial = create(app, &owner, "Trial", "PROJECT", Some(&lab)).await;
+    assign(app, &owner, &study, &people[0], "GUEST").await;
+    assign(app, &owner, &study, &people[1], "VIEWER").await;
+    assign(app, &owner, &lab, &people[2], "VIEWER").await;
+    assign(app, &owner, &top, &people[3], "FINDER").await;
+    assign(app, &owner, &trial, &people[4], "CONTRIBUTOR").await;
+    (owner, lab, study)
+}
+
+/// "username role title" of each edge of a members connection.
+fn member_rows(connection: &Value) -> Vec<String> {
+    connection["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|edge| {
+            let node = &edge["node"];
+            format!(
+                "{} {} {}",
+                node["user"]["username"].as_str().expect("username"),
+                node["role"].as_str().expect("role"),
+                node["project"]["title"].as_str().expect("title"),
+            )
+        })
+        .collect()
+}
+
+const STUDY_MEMBERS: [&str; 7] = [
+    "owner OWNER Study",
+    "ann GUEST Study",
+    "ben VIEWER Study",
+    "owner OWNER Lab",
+    "cat VIEWER Lab",
+    "owner OWNER Top",
+    "dan FINDER Top",
+];
+
+#[tokio::test]
+async fn members_page_alike_with_or_without_their_total_and_count_past_the_last_page() -> TestResult
+{
+    let app = TestApp::spawn().await;
+    let (owner, _, study) = member_chains(&app).await;
+    let uncounted = "query($p: ID!, $after: String) { project(id: $p) { members(first: 2, after: $after) { pageInfo { hasNextPage endCursor } edges { cursor node { role user { username } project { title } } } } } }";
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let response = app
+            .gql(
+                Some(&owner.token),
+                uncounted,
+                json!({ "p": study, "after": after }),
+            )
+            .await;
+        let page = &response.data("project")["members"];
+        seen.extend(member_rows(page));
+        after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        if page["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+    }
+    assert_eq!(
+        seen, STUDY_MEMBERS,
+        "each assignment once, by depth then id"
+    );
+
+    let whole = app
+        .gql(
+            Some(&owner.token),
+            "query($p: ID!) { project(id: $p) { members(first: 100) { totalCount edges { node { role user { username } project { title } } } } } }",
+            json!({ "p": study }),
+        )
+        .await;
+    let whole = &whole.data("project")["members"];
+    assert_eq!(member_rows(whole), STUDY_MEMBERS);
+    assert_eq!(whole["totalCount"], 7);
+
+    // Past the last member the page is empty, yet it still knows the total.
+    let past = app
+        .gql(
+            Some(&owner.token),
+            "query($p: ID!, $after: String) { project(id: $p) { members(first: 2, after: $after) { totalCount edges { cursor } } } }",
+            json!({ "p": study, "after": after }),
+        )
+        .await;
+    let past = &past.data("project")["members"];
+    assert_eq!(past["edges"], json!([]));
+    assert_eq!(past["totalCount"], 7);
+    Ok(())
+}
+
+#[tokio::test]
+async fn aliases_with_and_without_total_count_each_get_their_own_page() -> TestResult {
+    let app = TestApp::spawn().await;
+    let (owner, lab, _) = member_chains(&app).await;
+    // Both aliases ask for the same page of the same projects; only `a` counts. A page
+    // fetched without its total and served to `a` would fail the request.
+    let query = "query($lab: ID!) { project(id: $lab) { children(first: 10) { edges { node { title
+        a: members(first: 2) { totalCount pageInfo { hasNextPage } edges { cursor node { role user { username } project { title } } } }
+        b: members(first: 2) { pageInfo { hasNextPage } edges { cursor node { role user { username } project { title } } } }
+        c: members(first: 2) { ...counted }
+    } } } } }
+    fragment counted on RoleAssignmentConnection { totalCount }";
+    let response = app
+        .gql(Some(&owner.token), query, json!({ "lab": lab }))
+        .await;
+    let children = response.data("project")["children"]["edges"]
+        .as_array()
+        .expect("children")
+        .clone();
+    let mut totals = Vec::new();
+    for child in &children {
+        let node = &child["node"];
+        assert_eq!(node["a"]["edges"], node["b"]["edges"]);
+        assert_eq!(node["a"]["pageInfo"], node["b"]["pageInfo"]);
+        assert_eq!(node["a"]["totalCount"], node["c"]["totalCount"]);
+        assert!(node["b"].get("totalCount").is_none());
+        totals.push((node["title"].clone(), node["a"]["totalCount"].clone()));
+    }
+    assert_eq!(
+        totals,
+        [(json!("Study"), json!(7)), (json!("Trial"), json!(6))]
+    );
+    let study_page = &children[0]["node"]["a"];
+    assert_eq!(member_rows(study_page), STUDY_MEMBERS[..2]);
+    let trial_page = &children[1]["node"]["a"];
+    assert_eq!(
+        member_rows(trial_page),
+        ["owner OWNER Trial", "eve CONTRIBUTOR Trial"]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn lists_under_a_project_still_count_past_their_last_item() -> TestResult {
+    let app = TestApp::spawn().await;
+    let (owner, lab, study) = member_chains(&app).await;
+    let pages = [
+        (
+            lab.as_str(),
+            "children",
+            "query($p: ID!, $first: Int, $after: String) { project(id: $p) { children(first: $first, after: $after) { totalCount pageInfo { endCursor } edges { cursor } } } }",
+        ),
+        (
+            study.as_str(),
+            "events",
+            "query($p: ID!, $first: Int, $after: String) { project(id: $p) { events(first: $first, after: $after) { totalCount pageInfo { endCursor } edges { cursor } } } }",
+        ),
+    ];
+    for (project, list, query) in pages {
+        let whole = app
+            .gql(
+                Some(&owner.token),
+                query,
+                json!({ "p": project, "first": 100 }),
+            )
+            .await;
+        let whole = &whole.data("project")[list];
+        let total = whole["edges"].as_array().expect("edges").len();
+        assert!(total > 1, "{list}: {total} items");
+        assert_eq!(whole["totalCount"], total, "{list}");
+        let past = app
+            .gql(
+                Some(&owner.token),
+                query,
+                json!({ "p": project, "first": 1, "after": whole["pageInfo"]["endCursor"] }),
+            )
+            .await;
+        let past = &past.data("project")[list];
+        assert_eq!(past["edges"], json!([]), "{list}");
+        assert_eq!(past["totalCount"], total, "{list} past its last item");
+    }
+    Ok(())
+}

@@ -93,7 +93,10 @@ pub async fn list_unchecked(
     if let Some(project_id) = filter.project_id {
         query = query.filter(audit_event::Column::ProjectId.eq(project_id));
     }
-    let total = query.clone().count(&state.db).await?;
+    let total = match page.count_total {
+        true => Some(query.clone().count(&state.db).await?),
+        false => None,
+    };
     if let Some(after) = page.after_id()? {
         query = query.filter(audit_event::Column::Id.lt(after));
     }

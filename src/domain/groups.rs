@@ -15,9 +15,7 @@ use entity::{
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
     PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
-    sea_query::{
-        Asterisk, Expr, ExprTrait, Func, JoinType, LikeExpr, Order, Query, SelectStatement,
-    },
+    sea_query::{Asterisk, Expr, ExprTrait, Func, JoinType, LikeExpr, Query, SelectStatement},
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -25,7 +23,7 @@ use uuid::Uuid;
 use super::{
     Page, PageArgs, after_pair,
     audit::{self, Event},
-    invalid_cursor, pages_by, pages_of,
+    invalid_cursor, pages_by, pages_of, single_page,
     users::escape_like,
     validate,
 };
@@ -163,51 +161,20 @@ pub async fn list(
                 .like(LikeExpr::new(pattern).escape('\\')),
         );
     }
-    let counted = Query::select()
-        .column(("m", Asterisk))
-        .expr_as(Expr::cust("COUNT(*) OVER ()"), "total_count")
-        .from_subquery(matching.clone(), "m")
-        .to_owned();
-    let mut select = Query::select()
-        .column(Asterisk)
-        .from_subquery(counted, "c")
-        .order_by("name", Order::Asc)
-        .order_by("id", Order::Asc)
-        .limit(page.limit())
-        .to_owned();
-    if let Some(after) = &page.after {
-        let (name, id) = after.rsplit_once('\u{1f}').ok_or_else(invalid_cursor)?;
-        let id: Uuid = id.parse().map_err(|_| invalid_cursor())?;
-        select.and_where(after_pair("name", "id", (name.to_owned(), id)));
-    }
-    let rows = state.db.query_all(&select).await?;
-    let total = match rows.first() {
-        Some(row) => row.try_get::<i64>("", "total_count")?,
-        None if page.after.is_some() => count(&state.db, matching).await?,
-        None => 0,
+    let keyset = match &page.after {
+        Some(after) => {
+            let (name, id) = after.rsplit_once('\u{1f}').ok_or_else(invalid_cursor)?;
+            let id: Uuid = id.parse().map_err(|_| invalid_cursor())?;
+            Some(after_pair("name", "id", (name.to_owned(), id)))
+        }
+        None => None,
     };
+    let (rows, total) = single_page(&state.db, matching, &["name", "id"], keyset, &page).await?;
     let groups = rows
         .iter()
         .map(|row| group_view(viewer, row))
         .collect::<AppResult<Vec<_>>>()?;
-    Ok(Page::from_rows(
-        groups,
-        &page,
-        u64::try_from(total).unwrap_or(0),
-    ))
-}
-
-async fn count(conn: &impl ConnectionTrait, matching: SelectStatement) -> AppResult<i64> {
-    let count = Query::select()
-        .expr_as(Expr::cust("COUNT(*)"), "total")
-        .from_subquery(matching, "m")
-        .to_owned();
-    Ok(conn
-        .query_one(&count)
-        .await?
-        .map(|row| row.try_get::<i64>("", "total"))
-        .transpose()?
-        .unwrap_or(0))
+    Ok(Page::from_rows(groups, &page, total))
 }
 
 /// One page of members for each of many groups, by user id, in one statement.
@@ -221,15 +188,11 @@ pub async fn members(
     }
     let everyone = Query::select()
         .column(("gm", Asterisk))
-        .expr_as(
-            Expr::cust("COUNT(*) OVER (PARTITION BY gm.group_id)"),
-            "total",
-        )
         .from_as("group_members", "gm")
         .and_where(Expr::col(("gm", "group_id")).is_in(group_ids.iter().copied()))
         .to_owned();
     let keyset = page.after_id()?.map(|after| Expr::col("user_id").gt(after));
-    let statement = pages_of(everyone, "group_id", "user_id", keyset, page.limit());
+    let statement = pages_of(everyone, "group_id", "user_id", keyset, page);
     let rows = conn.query_all(&statement).await?;
     pages_by(&rows, "group_id", group_ids, page)
 }

@@ -22,7 +22,7 @@ use std::collections::HashMap;
 
 use sea_orm::{
     ConnectionTrait, FromQueryResult, QueryResult, Value,
-    sea_query::{Asterisk, Expr, ExprTrait, Order, Query, SelectStatement},
+    sea_query::{Asterisk, Expr, ExprTrait, IntoColumnRef, Order, Query, SelectStatement},
 };
 use uuid::Uuid;
 
@@ -33,15 +33,17 @@ pub const MAX_PAGE_SIZE: u64 = 100;
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 
 /// A forward page request: at most `first` items after the item whose sort key is
-/// `after` (decoded from the client's cursor).
-#[derive(Clone, Debug)]
+/// `after` (decoded from the client's cursor), with the list's total when
+/// `count_total` (counting reads the whole list, so only when the client asks).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PageArgs {
     pub first: u64,
     pub after: Option<String>,
+    pub count_total: bool,
 }
 
 impl PageArgs {
-    pub fn new(first: Option<i32>, after: Option<String>) -> AppResult<Self> {
+    pub fn new(first: Option<i32>, after: Option<String>, count_total: bool) -> AppResult<Self> {
         let first = match first {
             None => DEFAULT_PAGE_SIZE,
             Some(n) if (0..=MAX_PAGE_SIZE as i32).contains(&n) => n as u64,
@@ -51,7 +53,11 @@ impl PageArgs {
                 )));
             }
         };
-        Ok(Self { first, after })
+        Ok(Self {
+            first,
+            after,
+            count_total,
+        })
     }
 
     /// How many rows to fetch: one more than the page, to learn whether another follows.
@@ -78,7 +84,8 @@ pub struct Page<T> {
     pub items: Vec<T>,
     pub has_next_page: bool,
     pub has_previous_page: bool,
-    pub total_count: u64,
+    /// The whole list's size; `None` when it was not counted (not asked for).
+    pub total_count: Option<u64>,
 }
 
 impl<T> Page<T> {
@@ -92,8 +99,13 @@ impl<T> Page<T> {
         }
     }
 
+    /// The page of a list with no items at all.
+    pub fn empty(args: &PageArgs) -> Self {
+        Self::from_rows(Vec::new(), args, empty_total(args))
+    }
+
     /// Builds a page from rows fetched with `args.limit()`.
-    pub fn from_rows(mut rows: Vec<T>, args: &PageArgs, total_count: u64) -> Self {
+    pub fn from_rows(mut rows: Vec<T>, args: &PageArgs, total_count: Option<u64>) -> Self {
         let has_next_page = rows.len() as u64 > args.first;
         rows.truncate(args.first as usize);
         Self {
@@ -105,17 +117,53 @@ impl<T> Page<T> {
     }
 }
 
-/// At most `limit` rows per `partition` of `rows` (whose rows carry a per-partition
-/// `total`), ranked by `order` within each and taken after `keyset`: one page for each
-/// of many owners in one statement. Rows come by owner, then rank.
+/// At most `page.limit()` rows per `partition` of `rows`, ranked by `order` within
+/// each and taken after `keyset`: one page for each of many owners in one statement.
+/// Rows come by owner, then rank. When `page.count_total`, each carries its owner's
+/// `total` (counted over the whole list), and an owner whose page past the cursor is
+/// empty still sends one row, for its total: not an item (see `row_listed`).
 pub fn pages_of(
     rows: SelectStatement,
     partition: &'static str,
     order: &'static str,
     keyset: Option<Expr>,
-    limit: u64,
+    page: &PageArgs,
 ) -> SelectStatement {
-    let mut ranked = Query::select()
+    if !page.count_total {
+        let mut ranked = ranked(rows, partition, order);
+        if let Some(keyset) = keyset {
+            ranked.and_where(keyset);
+        }
+        return first_ranks(ranked, partition, page.limit());
+    }
+    // Rows after the cursor rank first; the first of the others stands in for an
+    // owner with none.
+    let after_cursor: Expr = match keyset {
+        Some(keyset) => Expr::case(keyset, 1).finally(0).into(),
+        None => Expr::val(1),
+    };
+    let counted = Query::select()
+        .column(("listed", Asterisk))
+        .expr_as(
+            Expr::cust(format!("COUNT(*) OVER (PARTITION BY {partition})")),
+            "total",
+        )
+        .expr_as(after_cursor, "after_cursor")
+        .from_subquery(rows, "listed")
+        .to_owned();
+    let ranked = ranked(counted, partition, &format!("after_cursor DESC, {order}"));
+    let mut pages = first_ranks(ranked, partition, page.limit());
+    pages.and_where(
+        Expr::col("after_cursor")
+            .eq(1)
+            .or(Expr::col("position").eq(1)),
+    );
+    pages
+}
+
+/// `rows` with their `position` within their `partition`, by `order`.
+fn ranked(rows: SelectStatement, partition: &str, order: &str) -> SelectStatement {
+    Query::select()
         .column(("counted", Asterisk))
         .expr_as(
             Expr::cust(format!(
@@ -124,10 +172,11 @@ pub fn pages_of(
             "position",
         )
         .from_subquery(rows, "counted")
-        .to_owned();
-    if let Some(keyset) = keyset {
-        ranked.and_where(keyset);
-    }
+        .to_owned()
+}
+
+/// The rows of `ranked` up to position `limit` in each partition, by owner then rank.
+fn first_ranks(ranked: SelectStatement, partition: &'static str, limit: u64) -> SelectStatement {
     Query::select()
         .column(Asterisk)
         .from_subquery(ranked, "ranked")
@@ -137,13 +186,110 @@ pub fn pages_of(
         .to_owned()
 }
 
+/// Whether a row of `pages_of` is an item of its page (not only its owner's total).
+pub fn row_listed(row: &QueryResult, page: &PageArgs) -> AppResult<bool> {
+    if !page.count_total {
+        return Ok(true);
+    }
+    let after_cursor: i32 = row.try_get("", "after_cursor")?;
+    Ok(after_cursor == 1)
+}
+
+/// The `total` a row of a page carries, when the page was asked with its total.
+pub fn row_total(row: &QueryResult, page: &PageArgs) -> AppResult<Option<u64>> {
+    if !page.count_total {
+        return Ok(None);
+    }
+    let total: i64 = row.try_get("", "total")?;
+    Ok(Some(u64::try_from(total).unwrap_or(0)))
+}
+
+/// The total of a list with no items at all.
+fn empty_total(page: &PageArgs) -> Option<u64> {
+    page.count_total.then_some(0)
+}
+
+/// One page per owner from the items and total grouped under each (an owner with
+/// neither has an empty list).
+pub fn pages_for<T>(
+    mut grouped: HashMap<Uuid, (Vec<T>, Option<u64>)>,
+    owners: &[Uuid],
+    page: &PageArgs,
+) -> HashMap<Uuid, Page<T>> {
+    owners
+        .iter()
+        .map(|id| match grouped.remove(id) {
+            Some((items, total)) => (*id, Page::from_rows(items, page, total)),
+            None => (*id, Page::empty(page)),
+        })
+        .collect()
+}
+
+/// One page of the rows `matching` selects, by `order` (columns of its rows) and
+/// after `keyset`, with their total when `page.count_total`: counted in the same pass
+/// by a window over every match, before the cursor and the limit narrow them, or
+/// apart for a page past the last match, which carries no total of its own.
+pub async fn single_page(
+    conn: &impl ConnectionTrait,
+    matching: SelectStatement,
+    order: &[&'static str],
+    keyset: Option<Expr>,
+    page: &PageArgs,
+) -> AppResult<(Vec<QueryResult>, Option<u64>)> {
+    let listed = if page.count_total {
+        Query::select()
+            .column(("m", Asterisk))
+            .expr_as(Expr::cust("COUNT(*) OVER ()"), "total")
+            .from_subquery(matching.clone(), "m")
+            .to_owned()
+    } else {
+        matching.clone()
+    };
+    let mut select = Query::select()
+        .column(Asterisk)
+        .from_subquery(listed, "listed")
+        .limit(page.limit())
+        .to_owned();
+    for column in order {
+        select.order_by(*column, Order::Asc);
+    }
+    if let Some(keyset) = keyset {
+        select.and_where(keyset);
+    }
+    let rows = conn.query_all(&select).await?;
+    let total = match rows.first() {
+        _ if !page.count_total => None,
+        Some(row) => row_total(row, page)?,
+        None if page.after.is_some() => Some(count_rows(conn, matching).await?),
+        None => Some(0),
+    };
+    Ok((rows, total))
+}
+
+/// How many rows `matching` selects.
+async fn count_rows(conn: &impl ConnectionTrait, matching: SelectStatement) -> AppResult<u64> {
+    let count = Query::select()
+        .expr_as(Expr::col(Asterisk).count(), "total")
+        .from_subquery(matching, "m")
+        .to_owned();
+    let total = match conn.query_one(&count).await? {
+        Some(row) => row.try_get::<i64>("", "total")?,
+        None => 0,
+    };
+    Ok(u64::try_from(total).unwrap_or(0))
+}
+
 /// `(major, minor)` comes after `(major_after, minor_after)` in that order.
-pub fn after_pair<A, B>(major: &'static str, minor: &'static str, after: (A, B)) -> Expr
+pub fn after_pair<A, B>(
+    major: impl IntoColumnRef + Clone,
+    minor: impl IntoColumnRef,
+    after: (A, B),
+) -> Expr
 where
     A: Into<Value> + Clone,
     B: Into<Value>,
 {
-    Expr::col(major)
+    Expr::col(major.clone())
         .gt(after.0.clone().into())
         .or(Expr::col(major)
             .eq(after.0.into())
@@ -164,10 +310,6 @@ pub async fn newest_per_project<M: FromQueryResult>(
     }
     let mut everyone = Query::select()
         .column((table, Asterisk))
-        .expr_as(
-            Expr::cust("COUNT(*) OVER (PARTITION BY project_id)"),
-            "total",
-        )
         .from(table)
         .and_where(Expr::col("project_id").is_in(project_ids.iter().copied()))
         .to_owned();
@@ -175,32 +317,27 @@ pub async fn newest_per_project<M: FromQueryResult>(
         everyone.and_where(condition);
     }
     let keyset = page.after_id()?.map(|after| Expr::col("id").lt(after));
-    let statement = pages_of(everyone, "project_id", "id DESC", keyset, page.limit());
+    let statement = pages_of(everyone, "project_id", "id DESC", keyset, page);
     let rows = conn.query_all(&statement).await?;
     pages_by(&rows, "project_id", project_ids, page)
 }
 
-/// Splits rows fetched for several owners into one page per owner: `owner_column`
-/// names the owner of each row and `total` holds its owner's row count.
+/// Splits rows fetched for several owners (by `pages_of`) into one page per owner:
+/// `owner_column` names the owner of each row.
 pub fn pages_by<M: FromQueryResult>(
     rows: &[QueryResult],
     owner_column: &str,
     owners: &[Uuid],
     page: &PageArgs,
 ) -> AppResult<HashMap<Uuid, Page<M>>> {
-    let mut grouped: HashMap<Uuid, (Vec<M>, u64)> = HashMap::new();
+    let mut grouped: HashMap<Uuid, (Vec<M>, Option<u64>)> = HashMap::new();
     for row in rows {
         let owner: Uuid = row.try_get("", owner_column)?;
-        let total: i64 = row.try_get("", "total")?;
         let entry = grouped.entry(owner).or_default();
-        entry.0.push(M::from_query_result(row, "")?);
-        entry.1 = u64::try_from(total).unwrap_or(0);
+        if row_listed(row, page)? {
+            entry.0.push(M::from_query_result(row, "")?);
+        }
+        entry.1 = row_total(row, page)?;
     }
-    Ok(owners
-        .iter()
-        .map(|id| {
-            let (rows, total) = grouped.remove(id).unwrap_or_default();
-            (*id, Page::from_rows(rows, page, total))
-        })
-        .collect())
+    Ok(pages_for(grouped, owners, page))
 }

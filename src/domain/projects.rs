@@ -26,7 +26,7 @@ use super::{
     audit::{self, Event},
     invalid_cursor, pages_by, pages_of,
     settings::registry::{self, IP_ALLOW_LIST, IP_RESTRICT, NAMESPACE, STARRED},
-    tree,
+    single_page, tree,
     users::escape_like,
     validate,
 };
@@ -474,7 +474,7 @@ pub async fn list(
 ) -> AppResult<Page<project::Model>> {
     let Some(user) = viewer.user() else {
         viewer.require_user()?;
-        return Ok(Page::from_rows(Vec::new(), &page, 0));
+        return Ok(Page::empty(&page));
     };
     let subject = Subject::of(Some(user), state.clock.now());
     let audience = Audience::of(state, viewer, subject).await?;
@@ -541,52 +541,26 @@ async fn query_page(
     filter: ProjectFilter,
     page: PageArgs,
 ) -> AppResult<Page<project::Model>> {
-    // The total is counted in the same pass as the page: the window runs over every
-    // match before the cursor and the limit narrow them.
-    let counted = Query::select()
-        .column(("m", Asterisk))
-        .expr_as(Expr::cust("COUNT(*) OVER ()"), "total_count")
-        .from_subquery(matching(audience, &filter), "m")
-        .to_owned();
-    let mut select = Query::select()
-        .column(Asterisk)
-        .from_subquery(counted, "p")
-        .order_by("title_key", Order::Asc)
-        .order_by("id", Order::Asc)
-        .limit(page.limit())
-        .to_owned();
-    if let Some(after) = &page.after {
-        let (title_key, id) = parse_cursor(after)?;
-        select.and_where(after_pair("title_key", "id", (title_key.to_owned(), id)));
-    }
-    let rows = state.db.query_all(&select).await?;
-    let total = match rows.first() {
-        Some(row) => row.try_get::<i64>("", "total_count")?,
-        None if page.after.is_some() => {
-            // Past the last match: nothing carried the total, so count apart.
-            let count = Query::select()
-                .expr_as(Expr::cust("COUNT(*)"), "total")
-                .from_subquery(matching(audience, &filter), "m")
-                .to_owned();
-            state
-                .db
-                .query_one(&count)
-                .await?
-                .map(|row| row.try_get::<i64>("", "total"))
-                .transpose()?
-                .unwrap_or(0)
+    let keyset = match &page.after {
+        Some(after) => {
+            let (title_key, id) = parse_cursor(after)?;
+            Some(after_pair("title_key", "id", (title_key.to_owned(), id)))
         }
-        None => 0,
+        None => None,
     };
+    let (rows, total) = single_page(
+        &state.db,
+        matching(audience, &filter),
+        &["title_key", "id"],
+        keyset,
+        &page,
+    )
+    .await?;
     let projects = rows
         .iter()
         .map(|row| project::Model::from_query_result(row, ""))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::from_rows(
-        projects,
-        &page,
-        u64::try_from(total).unwrap_or(0),
-    ))
+    Ok(Page::from_rows(projects, &page, total))
 }
 
 /// The sort key a project's cursor carries in `list`.
@@ -615,17 +589,13 @@ pub async fn children_of(
         return Ok(HashMap::new());
     }
     let audience = Audience::of(state, viewer, Subject::Everyone).await?;
-    let mut counted = Query::select()
+    let mut children = Query::select()
         .column(("p", Asterisk))
-        .expr_as(
-            Expr::cust("COUNT(*) OVER (PARTITION BY p.parent_id)"),
-            "total",
-        )
         .from_as("projects", "p")
         .and_where(Expr::col(("p", "parent_id")).is_in(category_ids.iter().copied()))
         .to_owned();
     if let Some(outside) = sql::outside_refused(("p", "id"), &audience.refused) {
-        counted.and_where(outside);
+        children.and_where(outside);
     }
     let keyset = match &page.after {
         Some(after) => {
@@ -634,7 +604,7 @@ pub async fn children_of(
         }
         None => None,
     };
-    let statement = pages_of(counted, "parent_id", "title_key, id", keyset, page.limit());
+    let statement = pages_of(children, "parent_id", "title_key, id", keyset, page);
     let rows = state.db.query_all(&statement).await?;
     pages_by(&rows, "parent_id", category_ids, page)
 }

@@ -13,7 +13,7 @@ use entity::{
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
     FromQueryResult, QueryFilter, QueryOrder, Set, Statement, TransactionTrait,
-    sea_query::{Asterisk, Expr, ExprTrait, Order, Query, SelectStatement},
+    sea_query::{Asterisk, Expr, ExprTrait, Query},
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -21,9 +21,9 @@ use uuid::Uuid;
 use super::{
     Page, PageArgs,
     audit::{self, Event},
-    pages_of,
+    pages_for, pages_of,
     projects::{self, ProjectView},
-    validate,
+    row_listed, row_total, single_page, validate,
 };
 use crate::{
     access::{
@@ -494,52 +494,13 @@ async fn list_for(
     if let Some(kind) = kind {
         matching.and_where(Expr::col(("r", "kind")).eq(kind));
     }
-    // The total rides on every row of the page: counted before the cursor narrows.
-    let counted = Query::select()
-        .column(("m", Asterisk))
-        .expr_as(Expr::cust("COUNT(*) OVER ()"), "total_count")
-        .from_subquery(matching.clone(), "m")
-        .to_owned();
-    let mut select = Query::select()
-        .column(Asterisk)
-        .from_subquery(counted, "r")
-        .order_by("id", Order::Asc)
-        .limit(page.limit())
-        .to_owned();
-    if let Some(after) = page.after_id()? {
-        select.and_where(Expr::col("id").gt(after));
-    }
-    let rows = state.db.query_all(&select).await?;
-    let total = match rows.first() {
-        Some(row) => row.try_get::<i64>("", "total_count")?,
-        None if page.after.is_some() => count(state, matching).await?,
-        None => 0,
-    };
+    let keyset = page.after_id()?.map(|after| Expr::col("id").gt(after));
+    let (rows, total) = single_page(&state.db, matching, &["id"], keyset, &page).await?;
     let resources = rows
         .iter()
         .map(|row| resource::Model::from_query_result(row, ""))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::from_rows(
-        resources,
-        &page,
-        u64::try_from(total).unwrap_or(0),
-    ))
-}
-
-/// How many rows `matching` selects: for a page past the last match, which carries
-/// no total of its own.
-async fn count(state: &AppState, matching: SelectStatement) -> AppResult<i64> {
-    let count = Query::select()
-        .expr_as(Expr::cust("COUNT(*)"), "total")
-        .from_subquery(matching, "m")
-        .to_owned();
-    Ok(state
-        .db
-        .query_one(&count)
-        .await?
-        .map(|row| row.try_get::<i64>("", "total"))
-        .transpose()?
-        .unwrap_or(0))
+    Ok(Page::from_rows(resources, &page, total))
 }
 
 /// What groups a batched listing of readable resources.
@@ -549,12 +510,6 @@ pub enum Grouping {
     Project,
     /// The resources nested directly under each resource.
     Parent,
-}
-
-#[derive(FromQueryResult)]
-struct GroupRow {
-    group_key: Uuid,
-    total: i64,
 }
 
 /// One page of readable resources for each of many projects or parents, in one
@@ -578,13 +533,6 @@ pub async fn readable_grouped(
     let mut everyone = Query::select()
         .column(("r", Asterisk))
         .expr_as(Expr::col(column), "group_key")
-        .expr_as(
-            Expr::cust(format!(
-                "COUNT(*) OVER (PARTITION BY {}.{})",
-                column.0, column.1
-            )),
-            "total",
-        )
         .from_as("resources", "r")
         .and_where(readable_by(state, viewer, subject).await?)
         .and_where(Expr::col(column).is_in(keys.iter().copied()))
@@ -593,22 +541,18 @@ pub async fn readable_grouped(
         everyone.and_where(Expr::col(("r", "kind")).eq(kind));
     }
     let keyset = page.after_id()?.map(|after| Expr::col("id").gt(after));
-    let statement = pages_of(everyone, "group_key", "id", keyset, page.limit());
+    let statement = pages_of(everyone, "group_key", "id", keyset, page);
     let rows = state.db.query_all(&statement).await?;
-    let mut grouped: HashMap<Uuid, (Vec<resource::Model>, u64)> = HashMap::new();
+    let mut grouped: HashMap<Uuid, (Vec<resource::Model>, Option<u64>)> = HashMap::new();
     for row in rows {
-        let meta = GroupRow::from_query_result(&row, "")?;
-        let entry = grouped.entry(meta.group_key).or_default();
-        entry.0.push(resource::Model::from_query_result(&row, "")?);
-        entry.1 = u64::try_from(meta.total).unwrap_or(0);
+        let group_key: Uuid = row.try_get("", "group_key")?;
+        let entry = grouped.entry(group_key).or_default();
+        if row_listed(&row, page)? {
+            entry.0.push(resource::Model::from_query_result(&row, "")?);
+        }
+        entry.1 = row_total(&row, page)?;
     }
-    Ok(keys
-        .iter()
-        .map(|key| {
-            let (rows, total) = grouped.remove(key).unwrap_or_default();
-            (*key, Page::from_rows(rows, page, total))
-        })
-        .collect())
+    Ok(pages_for(grouped, keys, page))
 }
 
 /// Whether `user_id` (default: the viewer) may do what `permission` asks of a

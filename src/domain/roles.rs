@@ -10,9 +10,9 @@ use entity::{
     user,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
-    sea_query::{Asterisk, Expr, ExprTrait, JoinType, Query},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
+    QueryFilter, QueryResult, QuerySelect, Set, TransactionTrait,
+    sea_query::{Asterisk, Expr, ExprTrait, JoinType, Order, Query, SelectStatement},
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -20,9 +20,9 @@ use uuid::Uuid;
 use super::{
     Page, PageArgs, after_pair,
     audit::{self, Event},
-    invalid_cursor, pages_of,
+    invalid_cursor, pages_for, pages_of,
     projects::{self, ProjectView},
-    tree,
+    row_total, tree,
 };
 use crate::{
     access::{self, Permission},
@@ -49,12 +49,15 @@ pub fn member_cursor_key(member: &Member) -> String {
 #[derive(FromQueryResult)]
 struct MemberRow {
     chain_start: Uuid,
-    chain_depth: i32,
-    total: i64,
+    /// Absent on the row of a project whose page is empty (it carries the total).
+    chain_depth: Option<i32>,
 }
 
 /// One page of members for each of many projects, in one statement: assignments on
 /// the project first, then those inherited from each ancestor, nearest first.
+/// PostgreSQL takes each project's page by an index walk of its chain (a lateral
+/// join with a limit); SQLite, which has no lateral joins, ranks every assignment
+/// of the chains. Both give the same pages and totals.
 pub async fn members(
     conn: &impl ConnectionTrait,
     project_ids: &[Uuid],
@@ -63,23 +66,60 @@ pub async fn members(
     if project_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let keyset = match &page.after {
-        Some(after) => {
-            let (depth, id) = after.split_once(':').ok_or_else(invalid_cursor)?;
-            let depth: i32 = depth.parse().map_err(|_| invalid_cursor())?;
-            let id: Uuid = id.parse().map_err(|_| invalid_cursor())?;
-            Some(after_pair("chain_depth", "id", (depth, id)))
+    let after = page.after.as_deref().map(member_cursor_after).transpose()?;
+    let mut statement = Query::select()
+        .expr_as(Expr::col((WANTED, "column1")), "chain_start")
+        .from_values(project_ids.iter().copied(), WANTED)
+        .order_by("chain_start", Order::Asc)
+        .order_by(("m", "chain_depth"), Order::Asc)
+        .order_by(("m", "id"), Order::Asc)
+        .to_owned();
+    if conn.get_database_backend() == DbBackend::Postgres {
+        if page.count_total {
+            statement
+                .join_lateral(JoinType::InnerJoin, chain_total(), "c", Expr::cust("TRUE"))
+                .column(("c", "total"));
         }
-        None => None,
-    };
-    let everyone = Query::select()
-        .expr_as(Expr::col(("pa", "project_id")), "chain_start")
-        .expr_as(Expr::col(("pa", "depth")), "chain_depth")
-        .column(("ra", Asterisk))
-        .expr_as(
-            Expr::cust("COUNT(*) OVER (PARTITION BY pa.project_id)"),
-            "total",
-        )
+        statement.join_lateral(
+            JoinType::LeftJoin,
+            chain_page(after, page.limit()),
+            "m",
+            Expr::cust("TRUE"),
+        );
+    } else {
+        if page.count_total {
+            statement.expr_as(
+                Expr::SubQuery(None, Box::new(chain_total().into())),
+                "total",
+            );
+        }
+        statement.join_subquery(
+            JoinType::LeftJoin,
+            chains_ranked(project_ids, after, page),
+            "m",
+            Expr::col(("m", "page_owner")).equals((WANTED, "column1")),
+        );
+    }
+    statement.column(("m", Asterisk));
+    let rows = conn.query_all(&statement).await?;
+    member_pages(&rows, project_ids, page)
+}
+
+/// The table of the projects whose members are listed (its one column: `column1`).
+const WANTED: &str = "wanted";
+
+/// The depth and id a member cursor carries.
+fn member_cursor_after(key: &str) -> AppResult<(i32, Uuid)> {
+    let (depth, id) = key.split_once(':').ok_or_else(invalid_cursor)?;
+    let depth = depth.parse().map_err(|_| invalid_cursor())?;
+    let id = id.parse().map_err(|_| invalid_cursor())?;
+    Ok((depth, id))
+}
+
+/// The assignments held along the chains (each project and its ancestors) that
+/// `starts` picks by `pa.project_id`.
+fn chain_assignments(starts: Expr) -> SelectStatement {
+    Query::select()
         .from_as(tree::TABLE, "pa")
         .join_as(
             JoinType::InnerJoin,
@@ -87,35 +127,78 @@ pub async fn members(
             "ra",
             Expr::col(("ra", "project_id")).equals(("pa", "ancestor_id")),
         )
-        .and_where(Expr::col(("pa", "project_id")).is_in(project_ids.iter().copied()))
-        .to_owned();
-    let statement = pages_of(
+        .and_where(starts)
+        .to_owned()
+}
+
+/// How many assignments the chain of the wanted project holds.
+fn chain_total() -> SelectStatement {
+    chain_assignments(Expr::col(("pa", "project_id")).equals((WANTED, "column1")))
+        .expr_as(Expr::col(Asterisk).count(), "total")
+        .to_owned()
+}
+
+/// The first `limit` assignments of the wanted project's chain after `after`.
+fn chain_page(after: Option<(i32, Uuid)>, limit: u64) -> SelectStatement {
+    let mut rows = chain_assignments(Expr::col(("pa", "project_id")).equals((WANTED, "column1")));
+    rows.expr_as(Expr::col(("pa", "depth")), "chain_depth")
+        .column(("ra", Asterisk))
+        .order_by(("pa", "depth"), Order::Asc)
+        .order_by(("ra", "id"), Order::Asc)
+        .limit(limit);
+    if let Some(after) = after {
+        rows.and_where(after_pair(("pa", "depth"), ("ra", "id"), after));
+    }
+    rows
+}
+
+/// The first `page.limit()` assignments after `after` of each project's chain, by
+/// ranking every assignment of the chains; the total comes from `chain_total`.
+fn chains_ranked(
+    project_ids: &[Uuid],
+    after: Option<(i32, Uuid)>,
+    page: &PageArgs,
+) -> SelectStatement {
+    let mut everyone =
+        chain_assignments(Expr::col(("pa", "project_id")).is_in(project_ids.iter().copied()));
+    everyone
+        .expr_as(Expr::col(("pa", "project_id")), "page_owner")
+        .expr_as(Expr::col(("pa", "depth")), "chain_depth")
+        .column(("ra", Asterisk));
+    let keyset = after.map(|after| after_pair("chain_depth", "id", after));
+    let uncounted = PageArgs {
+        count_total: false,
+        ..page.clone()
+    };
+    pages_of(
         everyone,
-        "chain_start",
+        "page_owner",
         "chain_depth, id",
         keyset,
-        page.limit(),
-    );
-    let rows = conn.query_all(&statement).await?;
-    let mut grouped: HashMap<Uuid, (Vec<Member>, u64)> = HashMap::new();
+        &uncounted,
+    )
+}
+
+/// Splits the rows of `members` into one page per project.
+fn member_pages(
+    rows: &[QueryResult],
+    project_ids: &[Uuid],
+    page: &PageArgs,
+) -> AppResult<HashMap<Uuid, Page<Member>>> {
+    let mut grouped: HashMap<Uuid, (Vec<Member>, Option<u64>)> = HashMap::new();
     for row in rows {
-        let meta = MemberRow::from_query_result(&row, "")?;
-        let member = Member {
-            assignment: role_assignment::Model::from_query_result(&row, "")?,
-            inherited: meta.chain_depth > 0,
-            depth: meta.chain_depth,
-        };
+        let meta = MemberRow::from_query_result(row, "")?;
         let entry = grouped.entry(meta.chain_start).or_default();
-        entry.0.push(member);
-        entry.1 = u64::try_from(meta.total).unwrap_or(0);
+        entry.1 = row_total(row, page)?;
+        if let Some(depth) = meta.chain_depth {
+            entry.0.push(Member {
+                assignment: role_assignment::Model::from_query_result(row, "")?,
+                inherited: depth > 0,
+                depth,
+            });
+        }
     }
-    Ok(project_ids
-        .iter()
-        .map(|id| {
-            let (rows, total) = grouped.remove(id).unwrap_or_default();
-            (*id, Page::from_rows(rows, page, total))
-        })
-        .collect())
+    Ok(pages_for(grouped, project_ids, page))
 }
 
 /// The direct owners of many projects.

@@ -208,7 +208,10 @@ pub async fn list(
         }
         query = query.filter(matches);
     }
-    let total = query.clone().count(&state.db).await?;
+    let total = match page.count_total {
+        true => Some(query.clone().count(&state.db).await?),
+        false => None,
+    };
     if let Some(after) = &page.after {
         query = query.filter(user::Column::Username.gt(after.as_str()));
     }

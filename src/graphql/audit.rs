@@ -74,7 +74,7 @@ impl AuditQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<AuditEvent>> {
-        let page = page_args(first, after)?;
+        let page = page_args(ctx, first, after)?;
         let filter = EventFilter {
             actor_id: actor_id
                 .as_ref()

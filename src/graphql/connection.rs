@@ -2,7 +2,7 @@
 //! base64 of the list's sort key.
 
 use async_graphql::{
-    OutputType, SimpleObject,
+    Context, Object, OutputType,
     connection::{
         CursorType, DefaultConnectionName, DefaultEdgeName, DisableNodesField, Edge, EmptyFields,
     },
@@ -11,7 +11,7 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
 use crate::{
     domain::{Page, PageArgs, invalid_cursor},
-    error::AppResult,
+    error::{AppError, AppResult},
 };
 
 /// An opaque cursor: the base64 of a sort key.
@@ -32,10 +32,21 @@ impl CursorType for Cursor {
     }
 }
 
-#[derive(SimpleObject)]
-pub struct TotalCount {
+/// The connection's `totalCount`, from a page fetched with its total (`page_args`
+/// asks for it exactly when the connection selects `totalCount`).
+pub struct TotalCount(Option<u64>);
+
+#[Object]
+impl TotalCount {
     /// How many items the whole list holds, across all pages.
-    pub total_count: i64,
+    async fn total_count(&self) -> async_graphql::Result<i64> {
+        let total = self.0.ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!(
+                "totalCount was selected on a page fetched without its total"
+            ))
+        })?;
+        Ok(i64::try_from(total).unwrap_or(i64::MAX))
+    }
 }
 
 pub type Connection<Node> = async_graphql::connection::Connection<
@@ -48,8 +59,13 @@ pub type Connection<Node> = async_graphql::connection::Connection<
     DisableNodesField,
 >;
 
-/// Turns the `first`/`after` arguments into a domain page request.
-pub fn page_args(first: Option<i32>, after: Option<String>) -> AppResult<PageArgs> {
+/// Turns the `first`/`after` arguments of the connection field `ctx` resolves into a
+/// domain page request, counting the list only when the field selects `totalCount`.
+pub fn page_args(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> AppResult<PageArgs> {
     let after = after
         .map(|cursor| {
             Cursor::decode_cursor(&cursor)
@@ -57,7 +73,8 @@ pub fn page_args(first: Option<i32>, after: Option<String>) -> AppResult<PageArg
                 .map_err(|_| invalid_cursor())
         })
         .transpose()?;
-    PageArgs::new(first, after)
+    let count_total = ctx.look_ahead().field("totalCount").exists();
+    PageArgs::new(first, after, count_total)
 }
 
 /// Builds a connection from a page; `key` gives each item's sort key, `node` its
@@ -70,9 +87,7 @@ pub fn connection<T, Node: OutputType>(
     let mut connection = Connection::with_additional_fields(
         page.has_previous_page,
         page.has_next_page,
-        TotalCount {
-            total_count: i64::try_from(page.total_count).unwrap_or(i64::MAX),
-        },
+        TotalCount(page.total_count),
     );
     connection.edges = page
         .items

@@ -71,7 +71,7 @@ impl Group {
     ) -> Result<Connection<GroupMember>> {
         self.0.access.require_see_inside()?;
         let page =
-            GroupMembersLoader::load(ctx, self.0.group.id, &page_args(first, after)?).await?;
+            GroupMembersLoader::load(ctx, self.0.group.id, &page_args(ctx, first, after)?).await?;
         Ok(connection(
             page,
             |member| member.user_id.to_string(),
@@ -90,7 +90,8 @@ impl Group {
         after: Option<String>,
     ) -> Result<Connection<GroupRoleAssignment>> {
         self.0.access.require_see_inside()?;
-        let page = GroupGrantsLoader::load(ctx, self.0.group.id, &page_args(first, after)?).await?;
+        let page =
+            GroupGrantsLoader::load(ctx, self.0.group.id, &page_args(ctx, first, after)?).await?;
         Ok(connection(
             page,
             |grant| grant.id.to_string(),
@@ -236,7 +237,13 @@ impl GroupQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<Group>> {
-        let page = domain::list(state(ctx)?, viewer(ctx), search, page_args(first, after)?).await?;
+        let page = domain::list(
+            state(ctx)?,
+            viewer(ctx),
+            search,
+            page_args(ctx, first, after)?,
+        )
+        .await?;
         Ok(connection(
             page,
             |view| domain::cursor_key(&view.group),

@@ -60,10 +60,12 @@ fn by_shape<S: Hash + Eq>(keys: impl IntoIterator<Item = (S, Uuid)>) -> HashMap<
     shapes
 }
 
-/// One page of a list under a project: (project, page size, after-key).
-pub type PageKey = (Uuid, u64, Option<String>);
+/// One page of a list under a project: (project, page request). The request is part
+/// of the key, so pages asked with and without their total never stand in for each
+/// other.
+pub type PageKey = (Uuid, PageArgs);
 
-/// Fetches the pages `keys` ask for, one `fetch` per page shape.
+/// Fetches the pages `keys` ask for, one `fetch` per page request.
 async fn load_pages<T, Fetched>(
     keys: &[PageKey],
     fetch: impl Fn(Vec<Uuid>, PageArgs) -> Fetched,
@@ -73,16 +75,12 @@ where
 {
     let shapes = by_shape(
         keys.iter()
-            .map(|(project_id, first, after)| ((*first, after.clone()), *project_id)),
+            .map(|(project_id, args)| (args.clone(), *project_id)),
     );
     let mut pages = HashMap::new();
-    for ((first, after), project_ids) in shapes {
-        let args = PageArgs {
-            first,
-            after: after.clone(),
-        };
-        for (project_id, page) in fetch(project_ids, args).await.map_err(shared)? {
-            pages.insert((project_id, first, after.clone()), page);
+    for (args, project_ids) in shapes {
+        for (project_id, page) in fetch(project_ids, args.clone()).await.map_err(shared)? {
+            pages.insert((project_id, args.clone()), page);
         }
     }
     Ok(pages)
@@ -94,12 +92,11 @@ where
     L: Loader<PageKey, Value = Page<T>, Error = LoadError>,
     T: Clone + Send + Sync + 'static,
 {
-    let key = (project_id, page.first, page.after.clone());
     Ok(loader::<L>(ctx)?
-        .load_one(key)
+        .load_one((project_id, page.clone()))
         .await
         .map_err(unshared)?
-        .unwrap_or_else(|| Page::from_rows(Vec::new(), page, 0)))
+        .unwrap_or_else(|| Page::empty(page)))
 }
 
 /// Users by id.
@@ -217,8 +214,8 @@ impl MembersLoader {
     }
 }
 
-/// One page of a project's invitations: (project, status filter, page size, after-key).
-pub type InvitationsKey = (Uuid, Option<InvitationStatus>, u64, Option<String>);
+/// One page of a project's invitations: (project, status filter, page request).
+pub type InvitationsKey = (Uuid, Option<InvitationStatus>, PageArgs);
 
 pub struct InvitationsLoader {
     state: AppState,
@@ -232,21 +229,18 @@ impl Loader<InvitationsKey> for InvitationsLoader {
         &self,
         keys: &[InvitationsKey],
     ) -> Result<HashMap<InvitationsKey, Self::Value>, Self::Error> {
-        let shapes = by_shape(keys.iter().map(|(project_id, status, first, after)| {
-            ((*status, *first, after.clone()), *project_id)
-        }));
+        let shapes = by_shape(
+            keys.iter()
+                .map(|(project_id, status, args)| ((*status, args.clone()), *project_id)),
+        );
         let now = self.state.clock.now();
         let mut pages = HashMap::new();
-        for ((status, first, after), project_ids) in shapes {
-            let args = PageArgs {
-                first,
-                after: after.clone(),
-            };
+        for ((status, args), project_ids) in shapes {
             let found = invitations::for_projects(&self.state.db, &project_ids, status, &args, now)
                 .await
                 .map_err(shared)?;
             for (project_id, page) in found {
-                pages.insert((project_id, status, first, after.clone()), page);
+                pages.insert((project_id, status, args.clone()), page);
             }
         }
         Ok(pages)
@@ -260,12 +254,11 @@ impl InvitationsLoader {
         status: Option<InvitationStatus>,
         page: &PageArgs,
     ) -> AppResult<Page<invitation::Model>> {
-        let key = (project_id, status, page.first, page.after.clone());
         Ok(loader::<Self>(ctx)?
-            .load_one(key)
+            .load_one((project_id, status, page.clone()))
             .await
             .map_err(unshared)?
-            .unwrap_or_else(|| Page::from_rows(Vec::new(), page, 0)))
+            .unwrap_or_else(|| Page::empty(page)))
     }
 }
 
@@ -372,8 +365,8 @@ impl SharesLoader {
 }
 
 /// One page of the resources the viewer may read in a project or under a resource:
-/// (grouping, project or parent, kind, page size, after-key).
-pub type ResourceListKey = (Grouping, Uuid, Option<String>, u64, Option<String>);
+/// (grouping, project or parent, kind, page request).
+pub type ResourceListKey = (Grouping, Uuid, Option<String>, PageArgs);
 
 pub struct ResourceListLoader {
     state: AppState,
@@ -388,15 +381,12 @@ impl Loader<ResourceListKey> for ResourceListLoader {
         &self,
         keys: &[ResourceListKey],
     ) -> Result<HashMap<ResourceListKey, Self::Value>, Self::Error> {
-        let shapes = by_shape(keys.iter().map(|(grouping, id, kind, first, after)| {
-            ((*grouping, kind.clone(), *first, after.clone()), *id)
-        }));
+        let shapes = by_shape(
+            keys.iter()
+                .map(|(grouping, id, kind, args)| ((*grouping, kind.clone(), args.clone()), *id)),
+        );
         let mut pages = HashMap::new();
-        for ((grouping, kind, first, after), ids) in shapes {
-            let args = PageArgs {
-                first,
-                after: after.clone(),
-            };
+        for ((grouping, kind, args), ids) in shapes {
             let found = resources::readable_grouped(
                 &self.state,
                 &self.viewer,
@@ -408,7 +398,7 @@ impl Loader<ResourceListKey> for ResourceListLoader {
             .await
             .map_err(shared)?;
             for (id, page) in found {
-                pages.insert((grouping, id, kind.clone(), first, after.clone()), page);
+                pages.insert((grouping, id, kind.clone(), args.clone()), page);
             }
         }
         Ok(pages)
@@ -423,12 +413,11 @@ impl ResourceListLoader {
         kind: Option<String>,
         page: &PageArgs,
     ) -> AppResult<Page<resource::Model>> {
-        let key = (grouping, id, kind, page.first, page.after.clone());
         Ok(loader::<Self>(ctx)?
-            .load_one(key)
+            .load_one((grouping, id, kind, page.clone()))
             .await
             .map_err(unshared)?
-            .unwrap_or_else(|| Page::from_rows(Vec::new(), page, 0)))
+            .unwrap_or_else(|| Page::empty(page)))
     }
 }
 

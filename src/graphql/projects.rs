@@ -210,11 +210,11 @@ impl Project {
         after: Option<String>,
     ) -> Result<Connection<Project>> {
         self.found.require_granted()?;
-        let page = page_args(first, after)?;
+        let page = page_args(ctx, first, after)?;
         let page = if self.model().project_type == entity::project::ProjectType::Category {
             ChildrenLoader::load(ctx, self.model().id, &page).await?
         } else {
-            Page::from_rows(Vec::new(), &page, 0)
+            Page::empty(&page)
         };
         Ok(project_connection(Self::page(ctx, page).await?))
     }
@@ -238,7 +238,8 @@ impl Project {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<RoleAssignment>> {
-        let page = MembersLoader::load(ctx, self.model().id, &page_args(first, after)?).await?;
+        let page =
+            MembersLoader::load(ctx, self.model().id, &page_args(ctx, first, after)?).await?;
         let mut items = Vec::with_capacity(page.items.len());
         for member in &page.items {
             let project = self.holder(ctx, member.assignment.project_id)?;
@@ -267,7 +268,8 @@ impl Project {
         after: Option<String>,
     ) -> Result<Connection<GroupRoleAssignment>> {
         let page =
-            ProjectGroupGrantsLoader::load(ctx, self.model().id, &page_args(first, after)?).await?;
+            ProjectGroupGrantsLoader::load(ctx, self.model().id, &page_args(ctx, first, after)?)
+                .await?;
         let mut items = Vec::with_capacity(page.items.len());
         for grant in &page.items {
             let project = self.holder(ctx, grant.assignment.project_id)?;
@@ -299,7 +301,7 @@ impl Project {
             ctx,
             self.model().id,
             status.map(Into::into),
-            &page_args(first, after)?,
+            &page_args(ctx, first, after)?,
         )
         .await?;
         Ok(connection(
@@ -357,7 +359,7 @@ impl Project {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<AuditEvent>> {
-        let page = EventsLoader::load(ctx, self.model().id, &page_args(first, after)?).await?;
+        let page = EventsLoader::load(ctx, self.model().id, &page_args(ctx, first, after)?).await?;
         Ok(event_connection(page))
     }
 }
@@ -542,7 +544,13 @@ impl ProjectQuery {
             include_archived: include_archived.unwrap_or(true),
             starred,
         };
-        let page = domain::list(state(ctx)?, viewer(ctx), filter, page_args(first, after)?).await?;
+        let page = domain::list(
+            state(ctx)?,
+            viewer(ctx),
+            filter,
+            page_args(ctx, first, after)?,
+        )
+        .await?;
         Ok(project_connection(Project::page(ctx, page).await?))
     }
 

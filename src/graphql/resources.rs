@@ -234,7 +234,7 @@ impl Resource {
             Grouping::Parent,
             self.model().id,
             None,
-            &page_args(first, after)?,
+            &page_args(ctx, first, after)?,
         )
         .await?;
         Ok(resource_connection(Resource::page(ctx, page).await?))
@@ -377,7 +377,7 @@ impl ResourceQuery {
             viewer(ctx),
             user_id,
             kind,
-            page_args(first, after)?,
+            page_args(ctx, first, after)?,
         )
         .await?;
         Ok(resource_connection(Resource::page(ctx, page).await?))
@@ -407,7 +407,7 @@ pub async fn project_resources(
         Grouping::Project,
         project_id,
         kind,
-        &page_args(first, after)?,
+        &page_args(ctx, first, after)?,
     )
     .await?;
     Ok(resource_connection(Resource::page(ctx, page).await?))

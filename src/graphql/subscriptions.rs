@@ -85,7 +85,7 @@ impl Subscription {
     ) -> Result<impl Stream<Item = Result<AuditEvent>> + use<>> {
         let connection = connection(ctx)?;
         let project_id = parse_id(&project_id, "project")?;
-        let after = page_args(None, after)?.after_id()?;
+        let after = page_args(ctx, None, after)?.after_id()?;
         let events = realtime::streams::project_events(
             state(ctx)?,
             connection,

@@ -156,7 +156,7 @@ impl UserQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<User>> {
-        let page = page_args(first, after)?;
+        let page = page_args(ctx, first, after)?;
         let filter = UserFilter {
             search,
             include_system_users: include_system_users.unwrap_or(false),

@@ -16,10 +16,10 @@ use uuid::Uuid;
 use super::super::{
     Page, PageArgs, after_pair,
     audit::{self, Event},
-    invalid_cursor, pages_by, pages_of,
+    invalid_cursor, pages_by, pages_for, pages_of,
     projects::{self, ProjectView},
     roles::require_future,
-    tree,
+    row_listed, row_total, tree,
 };
 use crate::{
     access::{
@@ -61,7 +61,6 @@ impl ListedGrant {
 struct ChainRow {
     chain_start: Uuid,
     chain_depth: i32,
-    total: i64,
 }
 
 /// The keyset after a `cursor_key`: further from the project, or as far and later.
@@ -88,10 +87,6 @@ pub async fn in_projects(
         .expr_as(Expr::col(("pa", "project_id")), "chain_start")
         .expr_as(Expr::col(("pa", "depth")), "chain_depth")
         .column(("ga", Asterisk))
-        .expr_as(
-            Expr::cust("COUNT(*) OVER (PARTITION BY pa.project_id)"),
-            "total",
-        )
         .from_as(tree::TABLE, "pa")
         .join_as(
             JoinType::InnerJoin,
@@ -102,31 +97,21 @@ pub async fn in_projects(
         .and_where(Expr::col(("pa", "project_id")).is_in(project_ids.iter().copied()))
         .and_where(sql::findable(("ga", "project_id"), subject))
         .to_owned();
-    let statement = pages_of(
-        everyone,
-        "chain_start",
-        "chain_depth, id",
-        keyset,
-        page.limit(),
-    );
-    let mut grouped: HashMap<Uuid, (Vec<ListedGrant>, u64)> = HashMap::new();
+    let statement = pages_of(everyone, "chain_start", "chain_depth, id", keyset, page);
+    let mut grouped: HashMap<Uuid, (Vec<ListedGrant>, Option<u64>)> = HashMap::new();
     for row in conn.query_all(&statement).await? {
         let meta = ChainRow::from_query_result(&row, "")?;
         let entry = grouped.entry(meta.chain_start).or_default();
-        entry.0.push(ListedGrant {
-            assignment: group_role_assignment::Model::from_query_result(&row, "")?,
-            inherited: meta.chain_depth > 0,
-            depth: meta.chain_depth,
-        });
-        entry.1 = u64::try_from(meta.total).unwrap_or(0);
+        if row_listed(&row, page)? {
+            entry.0.push(ListedGrant {
+                assignment: group_role_assignment::Model::from_query_result(&row, "")?,
+                inherited: meta.chain_depth > 0,
+                depth: meta.chain_depth,
+            });
+        }
+        entry.1 = row_total(&row, page)?;
     }
-    Ok(project_ids
-        .iter()
-        .map(|id| {
-            let (rows, total) = grouped.remove(id).unwrap_or_default();
-            (*id, Page::from_rows(rows, page, total))
-        })
-        .collect())
+    Ok(pages_for(grouped, project_ids, page))
 }
 
 /// One page of the grants of each of many groups, by id, in one statement: only
@@ -144,10 +129,6 @@ pub async fn of_groups(
     }
     let mut everyone = Query::select()
         .column(("ga", Asterisk))
-        .expr_as(
-            Expr::cust("COUNT(*) OVER (PARTITION BY ga.group_id)"),
-            "total",
-        )
         .from_as("group_role_assignments", "ga")
         .and_where(Expr::col(("ga", "group_id")).is_in(group_ids.iter().copied()))
         .and_where(sql::role_at_least(
@@ -160,7 +141,7 @@ pub async fn of_groups(
         everyone.and_where(outside);
     }
     let keyset = page.after_id()?.map(|after| Expr::col("id").gt(after));
-    let statement = pages_of(everyone, "group_id", "id", keyset, page.limit());
+    let statement = pages_of(everyone, "group_id", "id", keyset, page);
     let rows = conn.query_all(&statement).await?;
     pages_by(&rows, "group_id", group_ids, page)
 }
