@@ -319,8 +319,7 @@ async fn graphql_get(
     if wants_html && uri.query().is_none() {
         return playground::page();
     }
-    let mut request = match async_graphql::http::parse_query_string(uri.query().unwrap_or_default())
-    {
+    let request = match async_graphql::http::parse_query_string(uri.query().unwrap_or_default()) {
         Ok(request) => request,
         Err(error) => {
             return error_response(
@@ -332,8 +331,7 @@ async fn graphql_get(
     };
     // A GET can be triggered cross-site and cached, so it may only read (a persisted
     // document, known only later, is held to that by `persisted::PersistedQueryRules`).
-    http.documents.attach(&mut request);
-    if request.parsed_query().is_ok_and(documents::writes) {
+    if http.documents.writes(&request.query) {
         return error_response(
             StatusCode::METHOD_NOT_ALLOWED,
             "mutations must be sent with POST",

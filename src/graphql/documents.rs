@@ -44,20 +44,28 @@ impl DocumentCache {
     /// Gives `request` its parsed document, from the cache or parsed now (and kept).
     /// A document that does not parse is left to the engine, which reports why.
     pub fn attach(&self, request: &mut Request) {
-        if let Some(document) = self.parsed(&request.query) {
+        if let Some(document) = self.read(&request.query, ExecutableDocument::clone) {
             request.set_parsed_query(document);
         }
     }
 
-    fn parsed(&self, query: &str) -> Option<ExecutableDocument> {
+    /// Whether `query` parses into a document holding anything but queries.
+    pub fn writes(&self, query: &str) -> bool {
+        self.read(query, writes).unwrap_or(false)
+    }
+
+    /// `look` at the parsed `query`, from the cache or parsed now (and kept); None
+    /// when it does not parse.
+    fn read<R>(&self, query: &str, look: impl Fn(&ExecutableDocument) -> R) -> Option<R> {
         if let Some(document) = self.lock().get(query) {
-            return Some(document.clone());
+            return Some(look(document));
         }
         let document = parse_query(query).ok()?;
+        let seen = look(&document);
         if query.len() <= MAX_CACHED_DOCUMENT_BYTES {
-            self.lock().put(query.to_owned(), document.clone());
+            self.lock().put(query.to_owned(), document);
         }
-        Some(document)
+        Some(seen)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<String, ExecutableDocument>> {
