@@ -21,9 +21,9 @@ use uuid::Uuid;
 use super::{
     Page, PageArgs,
     audit::{self, Event},
-    pages_for, pages_of,
+    pages_by, pages_of,
     projects::{self, ProjectView},
-    row_listed, row_total, single_page, validate,
+    single_page, validate,
 };
 use crate::{
     access::{
@@ -543,16 +543,7 @@ pub async fn readable_grouped(
     let keyset = page.after_id()?.map(|after| Expr::col("id").gt(after));
     let statement = pages_of(everyone, "group_key", "id", keyset, page);
     let rows = state.db.query_all(&statement).await?;
-    let mut grouped: HashMap<Uuid, (Vec<resource::Model>, Option<u64>)> = HashMap::new();
-    for row in rows {
-        let group_key: Uuid = row.try_get("", "group_key")?;
-        let entry = grouped.entry(group_key).or_default();
-        if row_listed(&row, page)? {
-            entry.0.push(resource::Model::from_query_result(&row, "")?);
-        }
-        entry.1 = row_total(&row, page)?;
-    }
-    Ok(pages_for(grouped, keys, page))
+    pages_by(&rows, "group_key", keys, page)
 }
 
 /// Whether `user_id` (default: the viewer) may do what `permission` asks of a
