@@ -330,12 +330,25 @@ pub fn pages_by<M: FromQueryResult>(
     owners: &[Uuid],
     page: &PageArgs,
 ) -> AppResult<HashMap<Uuid, Page<M>>> {
-    let mut grouped: HashMap<Uuid, (Vec<M>, Option<u64>)> = HashMap::new();
+    pages_of_items(rows, owner_column, owners, page, |row| {
+        Ok(M::from_query_result(row, "")?)
+    })
+}
+
+/// As `pages_by`, with each item built from its row by `item`.
+pub fn pages_of_items<T>(
+    rows: &[QueryResult],
+    owner_column: &str,
+    owners: &[Uuid],
+    page: &PageArgs,
+    item: impl Fn(&QueryResult) -> AppResult<T>,
+) -> AppResult<HashMap<Uuid, Page<T>>> {
+    let mut grouped: HashMap<Uuid, (Vec<T>, Option<u64>)> = HashMap::new();
     for row in rows {
         let owner: Uuid = row.try_get("", owner_column)?;
         let entry = grouped.entry(owner).or_default();
         if row_listed(row, page)? {
-            entry.0.push(M::from_query_result(row, "")?);
+            entry.0.push(item(row)?);
         }
         entry.1 = row_total(row, page)?;
     }

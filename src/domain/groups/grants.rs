@@ -16,10 +16,10 @@ use uuid::Uuid;
 use super::super::{
     Page, PageArgs, after_pair,
     audit::{self, Event},
-    invalid_cursor, pages_by, pages_for, pages_of,
+    invalid_cursor, pages_by, pages_of, pages_of_items,
     projects::{self, ProjectView},
     roles::require_future,
-    row_listed, row_total, tree,
+    tree,
 };
 use crate::{
     access::{
@@ -57,12 +57,6 @@ impl ListedGrant {
     }
 }
 
-#[derive(FromQueryResult)]
-struct ChainRow {
-    chain_start: Uuid,
-    chain_depth: i32,
-}
-
 /// The keyset after a `cursor_key`: further from the project, or as far and later.
 fn after_depth_and_id(key: &str) -> AppResult<Expr> {
     let (depth, id) = key.split_once(':').ok_or_else(invalid_cursor)?;
@@ -98,20 +92,15 @@ pub async fn in_projects(
         .and_where(sql::findable(("ga", "project_id"), subject))
         .to_owned();
     let statement = pages_of(everyone, "chain_start", "chain_depth, id", keyset, page);
-    let mut grouped: HashMap<Uuid, (Vec<ListedGrant>, Option<u64>)> = HashMap::new();
-    for row in conn.query_all(&statement).await? {
-        let meta = ChainRow::from_query_result(&row, "")?;
-        let entry = grouped.entry(meta.chain_start).or_default();
-        if row_listed(&row, page)? {
-            entry.0.push(ListedGrant {
-                assignment: group_role_assignment::Model::from_query_result(&row, "")?,
-                inherited: meta.chain_depth > 0,
-                depth: meta.chain_depth,
-            });
-        }
-        entry.1 = row_total(&row, page)?;
-    }
-    Ok(pages_for(grouped, project_ids, page))
+    let rows = conn.query_all(&statement).await?;
+    pages_of_items(&rows, "chain_start", project_ids, page, |row| {
+        let depth: i32 = row.try_get("", "chain_depth")?;
+        Ok(ListedGrant {
+            assignment: group_role_assignment::Model::from_query_result(row, "")?,
+            inherited: depth > 0,
+            depth,
+        })
+    })
 }
 
 /// One page of the grants of each of many groups, by id, in one statement: only
