@@ -289,21 +289,32 @@ async fn random_grants(
     Ok(users)
 }
 
-/// Pages through `projects` and returns every id.
-async fn listed_ids(app: &TestApp, token: &str) -> BTreeSet<Uuid> {
-    let query = "query($after: String) { projects(first: 7, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }";
+/// Pages through the connection at `path` (its first key a field of `data`) that
+/// `query` (taking `$after` beside `variables`) asks for, and returns every id; the
+/// total must match what was listed.
+pub async fn all_pages(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    path: &[&str],
+    variables: Value,
+) -> BTreeSet<Uuid> {
     let mut ids = BTreeSet::new();
     let mut after = Value::Null;
     loop {
-        let response = app.gql(Some(token), query, json!({ "after": after })).await;
-        let page = response.data("projects");
+        let mut page_variables = variables.clone();
+        page_variables["after"] = after;
+        let response = app.gql(Some(token), query, page_variables).await;
+        let page = path[1..]
+            .iter()
+            .fold(response.data(path[0]), |value, key| &value[*key]);
         for edge in page["edges"].as_array().expect("edges") {
             let id = edge["node"]["id"]
                 .as_str()
                 .expect("id")
                 .parse()
                 .expect("uuid");
-            assert!(ids.insert(id), "a project appeared twice");
+            assert!(ids.insert(id), "an item of {path:?} appeared twice");
         }
         if page["pageInfo"]["hasNextPage"] != true {
             assert_eq!(page["totalCount"].as_u64(), Some(ids.len() as u64));
@@ -311,6 +322,12 @@ async fn listed_ids(app: &TestApp, token: &str) -> BTreeSet<Uuid> {
         }
         after = page["pageInfo"]["endCursor"].clone();
     }
+}
+
+/// Pages through `projects` and returns every id.
+async fn listed_ids(app: &TestApp, token: &str) -> BTreeSet<Uuid> {
+    let query = "query($after: String) { projects(first: 7, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }";
+    all_pages(app, token, query, &["projects"], json!({})).await
 }
 
 #[tokio::test]

@@ -2,12 +2,16 @@
 //! cascade, all-or-nothing batches, and `readableResources` checked against the
 //! access rules applied row by row on a random dataset.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::Utc;
-use entity::{project, resource, resource_share, role_assignment};
+use entity::{project, resource, resource_share, role_assignment, user};
 use rand::{Rng, SeedableRng, rngs::StdRng};
-use roster::{auth::Viewer, domain::resources};
+use roster::{
+    access::Permission,
+    auth::Viewer,
+    domain::{projects as project_views, resources},
+};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -15,6 +19,7 @@ use uuid::Uuid;
 use crate::{
     common::{Gql, TestApp, TestResult, TestUser},
     projects::{assign, create},
+    properties::all_pages,
 };
 
 const CREATE: &str = "mutation($input: CreateResourceInput!) { createResource(input: $input) { id kind name safetyLevel myAccess owner { username } project { id } parent { id } } }";
@@ -630,34 +635,41 @@ pub async fn restrict_to_network(
     }
 }
 
-/// Pages through `readableResources` and returns every id.
-async fn readable_ids(app: &TestApp, token: &str, user_id: Option<Uuid>) -> BTreeSet<Uuid> {
-    let query = "query($u: ID, $after: String) { readableResources(userId: $u, first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }";
-    let mut ids = BTreeSet::new();
-    let mut after = Value::Null;
-    loop {
-        let response = app
-            .gql(Some(token), query, json!({ "u": user_id, "after": after }))
-            .await;
-        let page = response.data("readableResources");
-        for edge in page["edges"].as_array().expect("edges") {
-            let id = edge["node"]["id"]
-                .as_str()
-                .expect("id")
-                .parse()
-                .expect("uuid");
-            assert!(ids.insert(id), "a resource appeared twice");
+/// Pages through `readableResources` (another user's: `user_id`; of one kind:
+/// `kind`) and returns every id.
+async fn readable_ids(
+    app: &TestApp,
+    token: &str,
+    user_id: Option<Uuid>,
+    kind: Option<&str>,
+) -> BTreeSet<Uuid> {
+    let query = "query($u: ID, $kind: String, $after: String) { readableResources(userId: $u, kind: $kind, first: 9, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }";
+    let variables = json!({ "u": user_id, "kind": kind });
+    all_pages(app, token, query, &["readableResources"], variables).await
+}
+
+/// The projects whose resources `member` may list (READ there, by `projects::view`),
+/// and every resource `Project.resources` lists in them, each paged to its end.
+async fn listed_by_project(
+    app: &TestApp,
+    member: &user::Model,
+    token: &str,
+) -> Result<(BTreeSet<Uuid>, BTreeSet<Uuid>), sea_orm::DbErr> {
+    let query = "query($id: ID!, $after: String) { project(id: $id) { resources(first: 9, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } } }";
+    let viewer = Viewer::signed_in(member.clone());
+    let (mut read, mut listed) = (BTreeSet::new(), BTreeSet::new());
+    for node in project::Entity::find().all(&app.state.db).await? {
+        let Ok(view) = project_views::view(&app.state.db, &app.state, &viewer, node.id).await
+        else {
+            continue;
+        };
+        if view.access.allows(Permission::Read) {
+            let path = &["project", "resources"];
+            listed.extend(all_pages(app, token, query, path, json!({ "id": node.id })).await);
+            read.insert(node.id);
         }
-        assert_eq!(
-            page["totalCount"].as_u64(),
-            None.or(page["totalCount"].as_u64())
-        );
-        if page["pageInfo"]["hasNextPage"] != true {
-            assert_eq!(page["totalCount"].as_u64(), Some(ids.len() as u64));
-            return ids;
-        }
-        after = page["pageInfo"]["endCursor"].clone();
     }
+    Ok((read, listed))
 }
 
 #[tokio::test]
@@ -782,13 +794,19 @@ async fn readable_resources_in_sql_equal_the_access_rules_row_by_row() -> TestRe
             .insert(db)
             .await?;
         }
-        all_resources.push(model.id);
+        all_resources.push(model);
     }
 
+    let kind_of: HashMap<Uuid, String> = all_resources
+        .iter()
+        .map(|r| (r.id, r.kind.clone()))
+        .collect();
+    let project_of: HashMap<Uuid, Uuid> =
+        all_resources.iter().map(|r| (r.id, r.project_id)).collect();
     for member in &users {
         let viewer = Viewer::signed_in(member.clone());
         let mut expected = BTreeSet::new();
-        for id in &all_resources {
+        for id in kind_of.keys() {
             if resources::view(db, &app.state, &viewer, *id).await.is_ok() {
                 expected.insert(*id);
             }
@@ -801,21 +819,40 @@ async fn readable_resources_in_sql_equal_the_access_rules_row_by_row() -> TestRe
         )?;
         if member.is_active {
             assert_eq!(
-                readable_ids(&app, &token, None).await,
+                readable_ids(&app, &token, None, None).await,
                 expected,
                 "user {}",
                 member.username
             );
+            let models = expected.iter().filter(|id| kind_of[*id] == "model");
+            assert_eq!(
+                readable_ids(&app, &token, None, Some("model")).await,
+                models.copied().collect(),
+                "user {}, models",
+                member.username
+            );
+            // Project.resources places the rule as a row condition, project by project.
+            let (read, listed) = listed_by_project(&app, member, &token).await?;
+            let in_projects_read = expected.iter().filter(|id| read.contains(&project_of[*id]));
+            assert_eq!(
+                listed,
+                in_projects_read.copied().collect(),
+                "user {}, by project",
+                member.username
+            );
         }
         assert_eq!(
-            readable_ids(&app, &admin.token, Some(member.id)).await,
+            readable_ids(&app, &admin.token, Some(member.id), None).await,
             expected,
             "user {} as seen by a superuser",
             member.username
         );
     }
-    let everything: BTreeSet<Uuid> = all_resources.iter().copied().collect();
-    assert_eq!(readable_ids(&app, &admin.token, None).await, everything);
+    let everything: BTreeSet<Uuid> = kind_of.keys().copied().collect();
+    assert_eq!(
+        readable_ids(&app, &admin.token, None, None).await,
+        everything
+    );
     let anonymous = app
         .gql(
             None,
@@ -860,6 +897,12 @@ async fn an_address_restriction_closes_every_resource_below_it_even_public_ones(
     let public = create_resource(&app, &owner, &study, "public", "PUBLIC", None).await;
     let internal = create_resource(&app, &owner, &study, "internal", "INTERNAL", None).await;
     let elsewhere = create_resource(&app, &owner, &open, "elsewhere", "PUBLIC", None).await;
+    // Carol holds no role: a share is her only way in.
+    let carol = app.user(&admin, "carol").await;
+    let private = create_resource(&app, &owner, &study, "private", "PRIVATE", None).await;
+    let shared = json!({ "input": { "resourceId": private, "safetyLevel": "PRIVATE", "sharedWith": [
+        { "userId": carol.id, "access": "READ" } ] } });
+    app.gql(Some(&owner.token), SET_ACL, shared).await.ok();
     let (inside, outside) = ("203.0.113.9", "198.51.100.7");
     restrict_to_network(&app, &owner, &lab, inside, "203.0.113.0/24").await;
     let readable = "{ readableResources(first: 100) { totalCount edges { node { name } } } }";
@@ -884,6 +927,16 @@ async fn an_address_restriction_closes_every_resource_below_it_even_public_ones(
         .gql_via_proxy(Some(&bob.token), outside, readable, json!({}))
         .await;
     assert_eq!(names(&from_outside), BTreeSet::from(["elsewhere".into()]));
+    for (address, expected) in [
+        (inside, vec!["elsewhere", "private", "public"]),
+        (outside, vec!["elsewhere"]),
+    ] {
+        let carols = app
+            .gql_via_proxy(Some(&carol.token), address, readable, json!({}))
+            .await;
+        let expected: BTreeSet<String> = expected.into_iter().map(str::to_owned).collect();
+        assert_eq!(names(&carols), expected, "carol from {address}");
+    }
     for id in [&public, &internal] {
         app.gql_via_proxy(Some(&bob.token), outside, access, json!({ "id": id }))
             .await
@@ -910,7 +963,7 @@ async fn an_address_restriction_closes_every_resource_below_it_even_public_ones(
     let superuser = app
         .gql_via_proxy(Some(&admin.token), outside, readable, json!({}))
         .await;
-    assert_eq!(names(&superuser).len(), 3);
+    assert_eq!(names(&superuser).len(), 4);
     let unrestricted = app
         .gql_via_proxy(
             Some(&bob.token),

@@ -8,8 +8,8 @@
 use chrono::{DateTime, Utc};
 use entity::user;
 use sea_orm::{
-    ActiveEnum, Iterable,
-    sea_query::{Expr, ExprTrait, IntoColumnRef, JoinType, Query, SelectStatement},
+    ActiveEnum, DbBackend, Iterable,
+    sea_query::{Expr, ExprTrait, IntoColumnRef, JoinType, Query, SelectStatement, UnionType},
 };
 use uuid::Uuid;
 
@@ -199,34 +199,185 @@ pub fn outside_refused<C: IntoColumnRef>(project: C, refused: &[Uuid]) -> Option
     Some(Expr::col(project).not_in_subquery(below_refused))
 }
 
-/// Resources (alias `r`) the subject may read, as `resource_access`: superusers
-/// everything; the owner and those it is shared with; PUBLIC for anyone; and per
-/// safety level the project roles that read it.
-pub fn readable_resource(subject: Subject) -> Expr {
-    let public = Expr::col(("r", "safety_level")).eq(SafetyLevel::Public.to_value());
-    let Subject::User { id, .. } = subject else {
-        return match subject {
-            Subject::Everyone => always(),
+/// One way a resource (alias `r`) is readable, as `resource_access` grants it. The
+/// rule is this list of arms, written once (`readable_arms`) and placed two ways:
+/// ORed as a row condition, or as a union of index-driven id selections.
+enum ReadableArm {
+    /// A condition on the resource's own row: everything, PUBLIC, owned.
+    Row(Expr),
+    /// Shared with the user.
+    SharedWith(Uuid),
+    /// At `level`, in a project where the user's effective role is `min` or above.
+    ProjectRole {
+        user_id: Uuid,
+        now: DateTime<Utc>,
+        level: SafetyLevel,
+        min: Role,
+    },
+}
+
+fn level_is(level: SafetyLevel) -> Expr {
+    Expr::col(("r", "safety_level")).eq(level.to_value())
+}
+
+/// The arms of the resource rule: superusers everything; the owner and those it is
+/// shared with; PUBLIC for anyone; and per other safety level the project roles
+/// that read it.
+fn readable_arms(subject: Subject) -> Vec<ReadableArm> {
+    let public = ReadableArm::Row(level_is(SafetyLevel::Public));
+    let Subject::User { id, now } = subject else {
+        return vec![match subject {
+            Subject::Everyone => ReadableArm::Row(always()),
             _ => public,
-        };
+        }];
     };
-    let shared = Query::select()
-        .column("resource_id")
+    let mut arms = vec![
+        ReadableArm::Row(Expr::col(("r", "owner_id")).eq(id)),
+        ReadableArm::SharedWith(id),
+        public,
+    ];
+    // PUBLIC resources are all readable already, whatever the project role.
+    arms.extend(
+        SafetyLevel::iter()
+            .filter(|level| *level != SafetyLevel::Public)
+            .filter_map(|level| {
+                lowest_role_reading(level).map(|min| ReadableArm::ProjectRole {
+                    user_id: id,
+                    now,
+                    level,
+                    min,
+                })
+            }),
+    );
+    arms
+}
+
+/// The ids (`id`) of the resources shared with `user_id`.
+fn shared_with(user_id: Uuid) -> SelectStatement {
+    Query::select()
+        .expr_as(Expr::col("resource_id"), "id")
         .from("resource_shares")
-        .and_where(Expr::col("user_id").eq(id))
-        .to_owned();
-    let mut readable = Expr::col(("r", "owner_id"))
-        .eq(id)
-        .or(Expr::col(("r", "id")).in_subquery(shared))
-        .or(public);
-    for level in SafetyLevel::iter() {
-        if let Some(role) = lowest_role_reading(level) {
-            readable = readable.or(Expr::col(("r", "safety_level"))
-                .eq(level.to_value())
-                .and(role_at_least(("r", "project_id"), subject, role)));
+        .and_where(Expr::col("user_id").eq(user_id))
+        .to_owned()
+}
+
+/// Projects where `user_id`'s effective role is `min` or above, as a set of
+/// `project_id`s: the arms that `role_at_least` ORs, as a union.
+fn projects_with_role(user_id: Uuid, min: Role, now: DateTime<Utc>) -> SelectStatement {
+    assigned(user_id, min, now)
+        .union(UnionType::Distinct, through_groups(user_id, min, now))
+        .union(UnionType::Distinct, public(min))
+        .to_owned()
+}
+
+impl ReadableArm {
+    fn condition(&self) -> Expr {
+        match self {
+            Self::Row(condition) => condition.clone(),
+            Self::SharedWith(user_id) => Expr::col(("r", "id")).in_subquery(shared_with(*user_id)),
+            Self::ProjectRole {
+                user_id,
+                now,
+                level,
+                min,
+            } => {
+                let subject = Subject::User {
+                    id: *user_id,
+                    now: *now,
+                };
+                level_is(*level).and(role_at_least(("r", "project_id"), subject, *min))
+            }
         }
     }
-    readable
+
+    /// The ids (`id`) of the resources this arm admits that also meet `narrow`, each
+    /// found through an index: by owner, by share, by level, by (project, level).
+    fn ids(&self, narrow: &[Expr], backend: DbBackend) -> SelectStatement {
+        let mut ids = Query::select();
+        ids.column(("r", "id")).from_as("resources", "r");
+        for condition in narrow {
+            ids.and_where(condition.clone());
+        }
+        match self {
+            Self::Row(condition) => ids.and_where(condition.clone()).to_owned(),
+            // Every share names an existing resource: its rows are read only to narrow.
+            Self::SharedWith(user_id) if narrow.is_empty() => shared_with(*user_id),
+            Self::SharedWith(user_id) => ids
+                .join_as(
+                    JoinType::InnerJoin,
+                    "resource_shares",
+                    "s",
+                    Expr::col(("s", "resource_id")).equals(("r", "id")),
+                )
+                .and_where(Expr::col(("s", "user_id")).eq(*user_id))
+                .to_owned(),
+            Self::ProjectRole {
+                user_id,
+                now,
+                level,
+                min,
+            } => {
+                ids.and_where(level_is(*level))
+                    .and_where(Expr::col(("r", "project_id")).equals(("g", "project_id")));
+                by_project(projects_with_role(*user_id, *min, *now), ids, backend)
+            }
+        }
+    }
+}
+
+/// `ids` (which compare `r.project_id` with `g.project_id`) for each project of
+/// `projects` (alias `g`). On PostgreSQL a lateral subquery it may not flatten
+/// (`OFFSET 0`), so that each project is an index lookup rather than a hash join
+/// over every resource; SQLite has no LATERAL and loops over `g` by itself.
+fn by_project(
+    projects: SelectStatement,
+    mut ids: SelectStatement,
+    backend: DbBackend,
+) -> SelectStatement {
+    if backend != DbBackend::Postgres {
+        return ids.from_subquery(projects, "g").to_owned();
+    }
+    Query::select()
+        .column(("lr", "id"))
+        .from_subquery(projects, "g")
+        .join_lateral(
+            JoinType::InnerJoin,
+            ids.offset(0).to_owned(),
+            "lr",
+            always(),
+        )
+        .to_owned()
+}
+
+/// Resources (alias `r`) the subject may read, as `resource_access`, as a row
+/// condition: for checks of rows found otherwise (a project's resources).
+pub fn readable_resource(subject: Subject) -> Expr {
+    readable_arms(subject)
+        .iter()
+        .map(ReadableArm::condition)
+        .reduce(Expr::or)
+        .unwrap_or_else(never)
+}
+
+/// The ids (`id`) of the resources the subject may read that meet every condition
+/// of `narrow` (on `r`), as `readable_resource` decides, as a union of one index-driven
+/// selection per arm: for lists across every project.
+pub fn readable_resource_ids(
+    subject: Subject,
+    narrow: &[Expr],
+    backend: DbBackend,
+) -> SelectStatement {
+    readable_arms(subject)
+        .iter()
+        .map(|arm| arm.ids(narrow, backend))
+        .reduce(|mut union, arm| union.union(UnionType::Distinct, arm).to_owned())
+        .unwrap_or_else(|| {
+            let mut none = Query::select();
+            none.column(("r", "id"))
+                .from_as("resources", "r")
+                .and_where(never());
+            none
+        })
 }
 
 /// Of `others`, the users whose email `viewer_id` may see through a project (see

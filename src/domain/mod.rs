@@ -22,7 +22,10 @@ use std::collections::HashMap;
 
 use sea_orm::{
     ConnectionTrait, FromQueryResult, QueryResult, Value,
-    sea_query::{Asterisk, Expr, ExprTrait, IntoColumnRef, Order, Query, SelectStatement},
+    sea_query::{
+        Asterisk, CommonTableExpression, Expr, ExprTrait, IntoColumnRef, Order, Query,
+        SelectStatement, WithClause,
+    },
 };
 use uuid::Uuid;
 
@@ -257,12 +260,63 @@ pub async fn single_page(
         select.and_where(keyset);
     }
     let rows = conn.query_all(&select).await?;
-    let total = match rows.first() {
+    let total = page_total(conn, &rows, matching, page).await?;
+    Ok((rows, total))
+}
+
+/// The total of a page's list: carried by its rows (`total`), counted apart for a
+/// page past the last match, None unless asked for.
+async fn page_total(
+    conn: &impl ConnectionTrait,
+    rows: &[QueryResult],
+    matching: SelectStatement,
+    page: &PageArgs,
+) -> AppResult<Option<u64>> {
+    Ok(match rows.first() {
         _ if !page.count_total => None,
         Some(row) => row_total(row, page)?,
         None if page.after.is_some() => Some(count_rows(conn, matching).await?),
         None => Some(0),
-    };
+    })
+}
+
+/// One page of the rows of `table` whose `id`s `ids` selects, by id, after `after`:
+/// the page's ids are chosen among the ids alone, and only they are joined back to
+/// their rows. The total, when asked, is counted over the same ids in the same
+/// statement.
+pub async fn page_of_ids(
+    conn: &impl ConnectionTrait,
+    table: &'static str,
+    ids: SelectStatement,
+    after: Option<Uuid>,
+    page: &PageArgs,
+) -> AppResult<(Vec<QueryResult>, Option<u64>)> {
+    let mut chosen = Query::select();
+    chosen
+        .column("id")
+        .from("listed_ids")
+        .order_by("id", Order::Asc)
+        .limit(page.limit());
+    if let Some(after) = after {
+        chosen.and_where(Expr::col("id").gt(after));
+    }
+    let mut select = Query::select();
+    select
+        .column(("t", Asterisk))
+        .from_as(table, "t")
+        .and_where(Expr::col(("t", "id")).in_subquery(chosen))
+        .order_by(("t", "id"), Order::Asc);
+    if page.count_total {
+        select.expr_as(Expr::cust("(SELECT COUNT(*) FROM listed_ids)"), "total");
+    }
+    let listed = CommonTableExpression::new()
+        .query(ids.clone())
+        .table_name("listed_ids")
+        .to_owned();
+    let rows = conn
+        .query_all(&select.with(WithClause::new().cte(listed).to_owned()))
+        .await?;
+    let total = page_total(conn, &rows, ids, page).await?;
     Ok((rows, total))
 }
 

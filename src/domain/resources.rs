@@ -21,9 +21,9 @@ use uuid::Uuid;
 use super::{
     Page, PageArgs,
     audit::{self, Event},
-    pages_by, pages_of,
+    page_of_ids, pages_by, pages_of,
     projects::{self, ProjectView},
-    single_page, validate,
+    validate,
 };
 use crate::{
     access::{
@@ -465,18 +465,23 @@ pub async fn readable(
     list_for(state, viewer, subject, kind, page).await
 }
 
-/// The resources (`r`) the subject may read from the viewer's address, as a
-/// condition: `access::sql`'s rule, less what lies in refused projects.
-async fn readable_by(state: &AppState, viewer: &Viewer, subject: Subject) -> AppResult<Expr> {
-    let readable = sql::readable_resource(subject);
-    if matches!(subject, Subject::Everyone) || viewer.is_superuser() {
-        return Ok(readable);
+/// What narrows a list of resources (`r`) beyond the rule: the `kind` asked for, and
+/// the projects the viewer's address refuses (unless a superuser lists).
+async fn narrowing(
+    state: &AppState,
+    viewer: &Viewer,
+    subject: Subject,
+    kind: Option<String>,
+) -> AppResult<Vec<Expr>> {
+    let mut narrow: Vec<Expr> = kind
+        .map(|kind| Expr::col(("r", "kind")).eq(kind))
+        .into_iter()
+        .collect();
+    if !matches!(subject, Subject::Everyone) && !viewer.is_superuser() {
+        let refused = projects::refused_projects(&state.db, viewer).await?;
+        narrow.extend(sql::outside_refused(("r", "project_id"), &refused));
     }
-    let refused = projects::refused_projects(&state.db, viewer).await?;
-    Ok(match sql::outside_refused(("r", "project_id"), &refused) {
-        Some(outside) => readable.and(outside),
-        None => readable,
-    })
+    Ok(narrow)
 }
 
 async fn list_for(
@@ -486,16 +491,9 @@ async fn list_for(
     kind: Option<String>,
     page: PageArgs,
 ) -> AppResult<Page<resource::Model>> {
-    let mut matching = Query::select()
-        .column(("r", Asterisk))
-        .from_as("resources", "r")
-        .and_where(readable_by(state, viewer, subject).await?)
-        .to_owned();
-    if let Some(kind) = kind {
-        matching.and_where(Expr::col(("r", "kind")).eq(kind));
-    }
-    let keyset = page.after_id()?.map(|after| Expr::col("id").gt(after));
-    let (rows, total) = single_page(&state.db, matching, &["id"], keyset, &page).await?;
+    let narrow = narrowing(state, viewer, subject, kind).await?;
+    let ids = sql::readable_resource_ids(subject, &narrow, state.db.get_database_backend());
+    let (rows, total) = page_of_ids(&state.db, "resources", ids, page.after_id()?, &page).await?;
     let resources = rows
         .iter()
         .map(|row| resource::Model::from_query_result(row, ""))
@@ -534,11 +532,11 @@ pub async fn readable_grouped(
         .column(("r", Asterisk))
         .expr_as(Expr::col(column), "group_key")
         .from_as("resources", "r")
-        .and_where(readable_by(state, viewer, subject).await?)
+        .and_where(sql::readable_resource(subject))
         .and_where(Expr::col(column).is_in(keys.iter().copied()))
         .to_owned();
-    if let Some(kind) = kind {
-        everyone.and_where(Expr::col(("r", "kind")).eq(kind));
+    for condition in narrowing(state, viewer, subject, kind).await? {
+        everyone.and_where(condition);
     }
     let keyset = page.after_id()?.map(|after| Expr::col("id").gt(after));
     let statement = pages_of(everyone, "group_key", "id", keyset, page);
