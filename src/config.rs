@@ -118,8 +118,8 @@ pub struct Config {
     pub request_timeout_secs: u64,
 
     /// Most GraphQL requests executing at once; more wait in a queue (default: the
-    /// database pool's size plus the cores, so the pool stays busy while some
-    /// requests build their answers).
+    /// database pool's size, at most four per core: past that, requests only wait
+    /// for a connection or a core while holding their memory).
     #[arg(long, env = "ROSTER_MAX_CONCURRENT_REQUESTS", value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub max_concurrent_requests: Option<u32>,
 
@@ -335,11 +335,13 @@ impl Config {
     }
 
     /// Most GraphQL requests executing at once: the configured number, or the pool's
-    /// size plus the cores.
+    /// size, at most four per core.
     pub fn concurrent_requests(&self) -> usize {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        self.max_concurrent_requests
-            .map_or(self.db_pool_size() as usize + cores, |n| n as usize)
+        self.max_concurrent_requests.map_or_else(
+            || (self.db_pool_size() as usize).min(4 * cores),
+            |n| n as usize,
+        )
     }
 
     pub fn max_queue_wait(&self) -> Duration {

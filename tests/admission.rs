@@ -201,3 +201,30 @@ async fn concurrent_slow_logins_past_the_limit_are_answered_503_and_the_others_s
     );
     assert_eq!(get_status(&app, "/healthz").await, 200);
 }
+
+/// The executing limit by default: the pool's size, at most four per core; a
+/// configured number wins.
+#[test]
+fn the_default_executing_limit_is_the_pool_at_most_four_per_core() {
+    use clap::Parser;
+
+    use crate::settings::Args;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let limit = |flags: &[&str]| {
+        let mut all = vec!["roster", "--database-url", "postgres://localhost/roster"];
+        all.extend_from_slice(flags);
+        Args::try_parse_from(all)
+            .expect("valid flags")
+            .config
+            .concurrent_requests()
+    };
+    assert_eq!(limit(&["--db-max-connections", "2"]), 2.min(4 * cores));
+    assert_eq!(limit(&["--db-max-connections", "500"]), 4 * cores);
+    let configured = [
+        "--db-max-connections",
+        "2",
+        "--max-concurrent-requests",
+        "7",
+    ];
+    assert_eq!(limit(&configured), 7);
+}

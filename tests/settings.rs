@@ -1214,10 +1214,11 @@ async fn a_forwarded_address_from_an_untrusted_peer_is_ignored() -> TestResult {
     Ok(())
 }
 
+/// The service's flags, as `roster` parses them.
 #[derive(Parser)]
-struct Args {
+pub struct Args {
     #[command(flatten)]
-    config: Config,
+    pub config: Config,
 }
 
 /// Builds the app with a settings file holding `text`; the error, if it fails.

@@ -13,6 +13,7 @@ mod m20261130_000007_email_verification;
 mod m20261130_000008_ancestors_and_membership;
 mod m20261130_000009_subscriptions;
 mod m20261130_000012_groups;
+mod m20261130_000013_resources_by_project_level;
 
 pub use m20261130_000008_ancestors_and_membership::{
     backfill_membership, rebuild_project_ancestors,
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_ancestors_and_membership::Migration),
             Box::new(m20261130_000009_subscriptions::Migration),
             Box::new(m20261130_000012_groups::Migration),
+            Box::new(m20261130_000013_resources_by_project_level::Migration),
         ]
     }
 }
