@@ -207,13 +207,36 @@ enum ReadableArm {
     Row(Expr),
     /// Shared with the user.
     SharedWith(Uuid),
-    /// At `level`, in a project where the user's effective role is `min` or above.
-    ProjectRole {
-        user_id: Uuid,
-        now: DateTime<Utc>,
-        level: SafetyLevel,
-        min: Role,
-    },
+    /// At a level, in a project where the user's role reads it.
+    ProjectRole(LevelByRole),
+}
+
+/// Resources at `level` in projects where `user_id`'s effective role is `min` or
+/// above.
+#[derive(Clone, Copy)]
+struct LevelByRole {
+    user_id: Uuid,
+    now: DateTime<Utc>,
+    level: SafetyLevel,
+    min: Role,
+}
+
+impl LevelByRole {
+    fn condition(self) -> Expr {
+        let subject = Subject::User {
+            id: self.user_id,
+            now: self.now,
+        };
+        level_is(self.level).and(role_at_least(("r", "project_id"), subject, self.min))
+    }
+
+    /// `ids` (resources `r`, already narrowed) of this level, project by project.
+    fn ids(self, mut ids: SelectStatement, backend: DbBackend) -> SelectStatement {
+        ids.and_where(level_is(self.level))
+            .and_where(Expr::col(("r", "project_id")).equals(("g", "project_id")));
+        let projects = projects_with_role(self.user_id, self.min, self.now);
+        by_project(projects, ids, backend)
+    }
 }
 
 fn level_is(level: SafetyLevel) -> Expr {
@@ -241,11 +264,13 @@ fn readable_arms(subject: Subject) -> Vec<ReadableArm> {
         SafetyLevel::iter()
             .filter(|level| *level != SafetyLevel::Public)
             .filter_map(|level| {
-                lowest_role_reading(level).map(|min| ReadableArm::ProjectRole {
-                    user_id: id,
-                    now,
-                    level,
-                    min,
+                lowest_role_reading(level).map(|min| {
+                    ReadableArm::ProjectRole(LevelByRole {
+                        user_id: id,
+                        now,
+                        level,
+                        min,
+                    })
                 })
             }),
     );
@@ -275,23 +300,13 @@ impl ReadableArm {
         match self {
             Self::Row(condition) => condition.clone(),
             Self::SharedWith(user_id) => Expr::col(("r", "id")).in_subquery(shared_with(*user_id)),
-            Self::ProjectRole {
-                user_id,
-                now,
-                level,
-                min,
-            } => {
-                let subject = Subject::User {
-                    id: *user_id,
-                    now: *now,
-                };
-                level_is(*level).and(role_at_least(("r", "project_id"), subject, *min))
-            }
+            Self::ProjectRole(reads) => reads.condition(),
         }
     }
 
-    /// The ids (`id`) of the resources this arm admits that also meet `narrow`, each
-    /// found through an index: by owner, by share, by level, by (project, level).
+    /// The ids (`id`) of the resources this arm admits that also meet `narrow`,
+    /// found through the index of what it tests: owner, share, level, or (project,
+    /// level).
     fn ids(&self, narrow: &[Expr], backend: DbBackend) -> SelectStatement {
         let mut ids = Query::select();
         ids.column(("r", "id")).from_as("resources", "r");
@@ -311,16 +326,7 @@ impl ReadableArm {
                 )
                 .and_where(Expr::col(("s", "user_id")).eq(*user_id))
                 .to_owned(),
-            Self::ProjectRole {
-                user_id,
-                now,
-                level,
-                min,
-            } => {
-                ids.and_where(level_is(*level))
-                    .and_where(Expr::col(("r", "project_id")).equals(("g", "project_id")));
-                by_project(projects_with_role(*user_id, *min, *now), ids, backend)
-            }
+            Self::ProjectRole(reads) => reads.ids(ids, backend),
         }
     }
 }
