@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use async_graphql::{Context, Enum, Guard, ID, InputObject, Object, Result};
+use async_graphql::{Context, Enum, Guard, ID, InputObject, Object, Result, futures_util};
 use chrono::{DateTime, Utc};
 use entity::{
     resource::{self, SafetyLevel as DbSafetyLevel},
@@ -125,10 +125,12 @@ async fn views(ctx: &Context<'_>, models: Vec<resource::Model>) -> AppResult<Vec
     let mut project_ids: Vec<Uuid> = models.iter().map(|model| model.project_id).collect();
     project_ids.sort_unstable();
     project_ids.dedup();
-    let chains = ChainLoader::load_many(ctx, &project_ids).await?;
     let ids: Vec<Uuid> = models.iter().map(|model| model.id).collect();
-    let shares: HashMap<Uuid, Vec<resource_share::Model>> =
-        SharesLoader::load_many(ctx, &ids).await?;
+    // Two statements on two connections at once: neither needs the other.
+    let (chains, shares): (_, HashMap<Uuid, Vec<resource_share::Model>>) = futures_util::try_join!(
+        ChainLoader::load_many(ctx, &project_ids),
+        SharesLoader::load_many(ctx, &ids),
+    )?;
     let viewer = viewer(ctx);
     let now = state(ctx)?.clock.now();
     let mut views = Vec::with_capacity(models.len());
