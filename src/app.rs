@@ -40,11 +40,10 @@ use crate::{
     domain::{sessions, settings::registry::Registry},
     error::AppResult,
     graphql::{
-        self, RosterSchema,
+        self, Schemas,
         batching::Batching,
         documents::{self, DocumentCache},
-        loaders,
-        persisted::OverGet,
+        loaders, rules,
     },
     mail, pages, playground,
     realtime::{self, Hub, source::Source},
@@ -217,14 +216,14 @@ async fn metrics_upkeep(metrics: Arc<Metrics>, mut stopped: watch::Receiver<()>)
 
 struct Http {
     state: AppState,
-    schema: RosterSchema,
+    schemas: Schemas,
     documents: DocumentCache,
 }
 
 fn router(state: AppState) -> anyhow::Result<Router> {
     let config = state.config.clone();
     let http = Arc::new(Http {
-        schema: graphql::build_schema(state.clone()),
+        schemas: graphql::build_schemas(state.clone()),
         state: state.clone(),
         documents: DocumentCache::new(documents::CACHED_DOCUMENTS),
     });
@@ -330,7 +329,7 @@ async fn graphql_get(
         }
     };
     // A GET can be triggered cross-site and cached, so it may only read (a persisted
-    // document, known only later, is held to that by `persisted::PersistedQueryRules`).
+    // document, known only later, is held to that by `OperationRules::prepare`).
     if http.documents.writes(&request.query) {
         return error_response(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -338,8 +337,7 @@ async fn graphql_get(
             "BAD_USER_INPUT",
         );
     }
-    let request = request.data(OverGet);
-    execute(&http, peer, &headers, BatchRequest::Single(request)).await
+    execute(&http, peer, &headers, BatchRequest::Single(request), true).await
 }
 
 async fn graphql_post(
@@ -348,7 +346,7 @@ async fn graphql_post(
     headers: HeaderMap,
     request: GraphQLBatchRequest,
 ) -> Response {
-    execute(&http, peer, &headers, request.into_inner()).await
+    execute(&http, peer, &headers, request.into_inner(), false).await
 }
 
 async fn graphql_ws(
@@ -365,7 +363,7 @@ async fn graphql_ws(
         );
     };
     let client = client_address(peer, &headers, &http.state.config.trusted_proxies);
-    let (schema, state) = (http.schema.clone(), http.state.clone());
+    let (schema, state) = (http.schemas.websocket.clone(), http.state.clone());
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| realtime::ws::serve(socket, schema, state, protocol, client))
@@ -376,6 +374,7 @@ async fn execute(
     peer: SocketAddr,
     headers: &HeaderMap,
     batch: BatchRequest,
+    over_get: bool,
 ) -> Response {
     let started = Instant::now();
     let token = match bearer_token(headers) {
@@ -415,7 +414,8 @@ async fn execute(
         headers,
         &http.state.config.trusted_proxies,
     ));
-    let response = match answer(http, token, client, batch).await {
+    let operations = Operations::prepare(http, batch, over_get);
+    let response = match answer(http, token, client, operations).await {
         Ok(response) => response,
         Err(error) => {
             http.state
@@ -428,78 +428,134 @@ async fn execute(
     GraphQLResponse::from(response).into_response()
 }
 
-/// Authenticates and runs the batch. A request that only reads may run as a viewer
-/// guessed from the cache; the guess is settled before the answer leaves, and a
-/// wrong one runs the batch again as the viewer the token stands for now.
+/// Authenticates and runs the operations. A request that only reads may run as a
+/// viewer guessed from the cache; the guess is settled before the answer leaves, and
+/// a wrong one runs the operations again as the viewer the token stands for now.
 async fn answer(
     http: &Http,
     token: Option<&str>,
     client: ClientAddr,
-    mut batch: BatchRequest,
+    mut operations: Operations,
 ) -> AppResult<BatchResponse> {
-    for request in batch.iter_mut() {
-        http.documents.attach(request);
-    }
     let Some(token) = token else {
-        return Ok(run(http, batch, Viewer::anonymous(), client, None).await);
+        return Ok(operations
+            .run(http, Viewer::anonymous(), client, None)
+            .await);
     };
     // A request that may write is never run on an unconfirmed viewer: it could not
     // be run again.
-    if batch.iter_mut().any(documents::may_write) {
+    if operations.may_write() {
         let viewer = sessions::authenticate(&http.state, token).await?;
-        return Ok(run(http, batch, viewer, client, None).await);
+        return Ok(operations.run(http, viewer, client, None).await);
     }
     let (viewer, guess) = sessions::authenticate_to_read(&http.state, token).await?;
     let Some(guess) = guess else {
-        return Ok(run(http, batch, viewer, client, None).await);
+        return Ok(operations.run(http, viewer, client, None).await);
     };
-    let again = copy(&batch, &http.documents);
-    let response = run(http, batch, viewer, client, Some(&guess)).await;
+    let again = operations.copy(&http.documents);
+    let response = operations.run(http, viewer, client, Some(&guess)).await;
     Ok(match sessions::settle(&http.state, token, &guess).await? {
         None => response,
-        Some(viewer) => run(http, again, viewer, client, None).await,
+        Some(viewer) => again.run(http, viewer, client, None).await,
     })
 }
 
-/// Executes the batch as `viewer`, with a fresh set of loaders.
-async fn run(
-    http: &Http,
-    mut batch: BatchRequest,
-    viewer: Viewer,
-    client: ClientAddr,
-    guess: Option<&Arc<Unconfirmed>>,
-) -> BatchResponse {
-    let viewer = viewer.from_address(client.0);
-    let batching = Batching::default();
-    for request in batch.iter_mut() {
-        loaders::attach(&mut request.data, &http.state, &viewer, guess, &batching);
-    }
-    let batch = batch.data(viewer).data(client);
-    let mut response = batching.drive(http.schema.execute_batch(batch)).await;
-    match &mut response {
-        BatchResponse::Single(response) => tag_errors(&mut response.errors),
-        BatchResponse::Batch(responses) => {
-            responses.iter_mut().for_each(|r| tag_errors(&mut r.errors))
-        }
-    }
-    response
+/// One operation of a request: ready to run, or already answered by a refusal.
+enum Operation {
+    Ready(Box<async_graphql::Request>),
+    Refused(ServerError),
 }
 
-/// A copy of a batch not yet executed, to run it again (request data is added per run).
-fn copy(batch: &BatchRequest, documents: &DocumentCache) -> BatchRequest {
-    let copy_one = |request: &async_graphql::Request| {
-        let mut copy =
-            async_graphql::Request::new(request.query.clone()).variables(request.variables.clone());
-        copy.operation_name = request.operation_name.clone();
-        copy.extensions = request.extensions.clone();
-        documents.attach(&mut copy);
-        copy
-    };
-    match batch {
-        BatchRequest::Single(request) => BatchRequest::Single(copy_one(request)),
-        BatchRequest::Batch(requests) => {
-            BatchRequest::Batch(requests.iter().map(copy_one).collect())
+/// The operations of one HTTP request, in order.
+struct Operations {
+    items: Vec<Operation>,
+    /// Sent as a batch (a JSON array), and so answered as one.
+    batch: bool,
+}
+
+impl Operations {
+    /// Each request of `batch` through the rules (`OperationRules::prepare`).
+    fn prepare(http: &Http, batch: BatchRequest, over_get: bool) -> Self {
+        let (requests, batch) = match batch {
+            BatchRequest::Single(request) => (vec![request], false),
+            BatchRequest::Batch(requests) => (requests, true),
+        };
+        let rules = &http.schemas.rules;
+        let items = requests
+            .into_iter()
+            .map(
+                |request| match rules.prepare(&http.documents, request, over_get) {
+                    Ok(ready) => Operation::Ready(Box::new(ready)),
+                    Err(refusal) => Operation::Refused(refusal),
+                },
+            )
+            .collect();
+        Self { items, batch }
+    }
+
+    /// Whether any operation that will run may write (see `documents::may_write`).
+    fn may_write(&mut self) -> bool {
+        self.items.iter_mut().any(|operation| match operation {
+            Operation::Ready(request) => documents::may_write(request),
+            Operation::Refused(_) => false,
+        })
+    }
+
+    /// A copy not yet executed, to run again (request data is added per run).
+    fn copy(&self, documents: &DocumentCache) -> Self {
+        let copy_one = |operation: &Operation| match operation {
+            Operation::Ready(request) => {
+                let mut copy = async_graphql::Request::new(request.query.clone())
+                    .variables(request.variables.clone());
+                copy.operation_name = request.operation_name.clone();
+                copy.extensions = request.extensions.clone();
+                documents.attach(&mut copy);
+                Operation::Ready(Box::new(copy))
+            }
+            Operation::Refused(refusal) => Operation::Refused(refusal.clone()),
+        };
+        Self {
+            items: self.items.iter().map(copy_one).collect(),
+            batch: self.batch,
         }
+    }
+
+    /// Executes the operations in order as `viewer`, each with a fresh set of
+    /// loaders, and counts each in the metrics.
+    async fn run(
+        self,
+        http: &Http,
+        viewer: Viewer,
+        client: ClientAddr,
+        guess: Option<&Arc<Unconfirmed>>,
+    ) -> BatchResponse {
+        let viewer = viewer.from_address(client.0);
+        let mut responses = Vec::with_capacity(self.items.len());
+        for operation in self.items {
+            let started = Instant::now();
+            let (name, mut response) = match operation {
+                Operation::Refused(refusal) => (None, GraphQLResult::from_errors(vec![refusal])),
+                Operation::Ready(request) => {
+                    let mut request = *request;
+                    let name = rules::operation_name(&mut request);
+                    let batching = Batching::default();
+                    loaders::attach(&mut request.data, &http.state, &viewer, guess, &batching);
+                    let request = request.data(viewer.clone()).data(client);
+                    let execution = http.schemas.http.execute(request);
+                    (name, batching.drive(execution).await)
+                }
+            };
+            tag_errors(&mut response.errors);
+            let elapsed = started.elapsed();
+            http.schemas
+                .rules
+                .record(name.as_deref(), &response, elapsed);
+            responses.push(response);
+        }
+        if self.batch {
+            return BatchResponse::Batch(responses);
+        }
+        BatchResponse::Single(responses.pop().unwrap_or_default())
     }
 }
 

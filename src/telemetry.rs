@@ -5,13 +5,10 @@
 use std::{
     collections::HashSet,
     sync::{Arc, Mutex, PoisonError},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
-use async_graphql::{
-    Response, ServerError, Value,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextRequest},
-};
+use async_graphql::{ServerError, Value};
 
 use metrics::{Counter, Key, Label, Level, Metadata, Recorder, Unit};
 use metrics_exporter_prometheus::{
@@ -270,62 +267,12 @@ fn pool_usage(db: &DatabaseConnection) -> (u32, u32) {
 
 /// The outcome label of a response: `ok`, or the first error's code (errors the
 /// engine raises itself carry none and are the client's input).
-fn outcome(errors: &[ServerError]) -> &str {
+pub fn outcome(errors: &[ServerError]) -> &str {
     let Some(error) = errors.first() else {
         return "ok";
     };
     match error.extensions.as_ref().and_then(|e| e.get("code")) {
         Some(Value::String(code)) => code,
         _ => "BAD_USER_INPUT",
-    }
-}
-
-/// The schema extension that records each operation in the app's metrics.
-pub struct OperationMetrics(pub Arc<Metrics>);
-
-impl ExtensionFactory for OperationMetrics {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(OperationMetricsExtension {
-            metrics: self.0.clone(),
-            operation: Mutex::default(),
-        })
-    }
-}
-
-struct OperationMetricsExtension {
-    metrics: Arc<Metrics>,
-    /// The operation's name, once the document has been parsed.
-    operation: Mutex<Option<String>>,
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for OperationMetricsExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let started = Instant::now();
-        let response = next.run(ctx).await;
-        let operation = self
-            .operation
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        self.metrics.record_request(
-            operation.as_deref(),
-            outcome(&response.errors),
-            started.elapsed(),
-        );
-        response
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        *self
-            .operation
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = operation_name.map(str::to_owned);
-        next.run(ctx, operation_name).await
     }
 }

@@ -131,3 +131,46 @@ async fn the_cache_keeps_only_as_many_documents_as_configured() -> TestResult {
     .ok();
     Ok(())
 }
+
+#[tokio::test]
+async fn in_a_batch_an_unknown_hash_answers_only_its_own_operation() -> TestResult {
+    let app = TestApp::spawn().await;
+    let stored = "{ stored: __typename }";
+    post(
+        &app,
+        json!({ "query": stored, "extensions": persisted(&sha256(stored)) }),
+    )
+    .await
+    .ok();
+    let batch = json!([
+        { "extensions": persisted(&sha256("{ never: __typename }")) },
+        { "extensions": persisted(&sha256(stored)) },
+        { "query": "{ inline: __typename }" },
+    ]);
+    let response = app
+        .client()
+        .post(app.url("/graphql"))
+        .json(&batch)
+        .send()
+        .await
+        .expect("POST /graphql");
+    assert_eq!(response.status(), 200);
+    let answers: Vec<Value> = response.json().await.expect("a JSON array");
+    assert_eq!(answers.len(), 3, "{answers:?}");
+    assert_eq!(
+        answers[0]["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{answers:?}"
+    );
+    assert_eq!(answers[0]["errors"][0]["message"], "PersistedQueryNotFound");
+    assert_eq!(
+        answers[1]["data"],
+        json!({ "stored": "Query" }),
+        "{answers:?}"
+    );
+    assert_eq!(
+        answers[2]["data"],
+        json!({ "inline": "Query" }),
+        "{answers:?}"
+    );
+    Ok(())
+}

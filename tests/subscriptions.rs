@@ -472,6 +472,43 @@ async fn a_guest_cannot_subscribe_to_project_events() -> TestResult {
 }
 
 #[tokio::test]
+async fn a_subscription_over_the_field_cap_is_refused() -> TestResult {
+    let app = TestApp::spawn_with(&["--max-query-fields", "10"]).await;
+    let admin = app.superuser().await;
+    let mut ws = Ws::connect(&app, Some(&admin.token))
+        .await
+        .expect("signed in");
+    let fields: String = (0..10).map(|n| format!("a{n}: action ")).collect();
+    let query = format!("subscription {{ myAccessChanged {{ {fields} }} }}");
+    let id = ws.subscribe(&query, json!({})).await;
+    let answer = ws
+        .receive(PATIENCE)
+        .await
+        .expect("the connection stays open")
+        .expect("an answer in time");
+    assert_eq!(answer["id"], id, "{answer}");
+    assert!(
+        answer.to_string().contains("more than 10 fields"),
+        "expected the field cap's refusal: {answer}"
+    );
+    let complete = ws
+        .receive(PATIENCE)
+        .await
+        .expect("the connection stays open")
+        .expect("complete in time");
+    assert_eq!(complete, json!({ "type": "complete", "id": id }));
+    // Within the cap, the same subscription is accepted: nothing comes until an event.
+    let fields: String = (0..9).map(|n| format!("a{n}: action ")).collect();
+    ws.subscribe(
+        &format!("subscription {{ myAccessChanged {{ {fields} }} }}"),
+        json!({}),
+    )
+    .await;
+    ws.expect_silence().await;
+    Ok(())
+}
+
+#[tokio::test]
 async fn demotion_ends_project_events_with_forbidden() -> TestResult {
     let app = TestApp::spawn().await;
     let admin = app.superuser().await;

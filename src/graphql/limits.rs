@@ -2,11 +2,10 @@
 //! selects (aliases included, fragments counted wherever they are spread), so that
 //! thousands of aliases of a cheap field cannot each run a statement.
 
-use std::{collections::HashMap, sync::Arc};
+use std::collections::HashMap;
 
 use async_graphql::{
-    ServerError, ServerResult, Variables,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery},
+    ServerError, ServerResult,
     parser::types::{ExecutableDocument, FragmentDefinition, Selection, SelectionSet},
 };
 
@@ -14,39 +13,17 @@ use async_graphql::{
 /// `first: 0` never makes such a field free.
 pub const LIST_FIELD_COST: usize = 10;
 
-/// Refuses documents that select more than `max_fields` fields.
-pub struct FieldLimit(pub usize);
-
-impl ExtensionFactory for FieldLimit {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(FieldLimitExtension(self.0))
+/// Refuses a document that selects more than `max_fields` fields.
+pub fn refuse_oversized(document: &ExecutableDocument, max_fields: usize) -> ServerResult<()> {
+    if count_fields(document, max_fields) > max_fields {
+        return Err(ServerError::new(
+            format!(
+                "the query selects more than {max_fields} fields (aliases and fragments included)"
+            ),
+            None,
+        ));
     }
-}
-
-struct FieldLimitExtension(usize);
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for FieldLimitExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let selected = count_fields(&document, self.0);
-        if selected > self.0 {
-            return Err(ServerError::new(
-                format!(
-                    "the query selects more than {} fields (aliases and fragments included)",
-                    self.0
-                ),
-                None,
-            ));
-        }
-        Ok(document)
-    }
+    Ok(())
 }
 
 /// The fields the document's operations select, counting each fragment wherever it

@@ -16,9 +16,12 @@ pub mod persisted;
 pub mod projects;
 pub mod resources;
 pub mod roles;
+pub mod rules;
 pub mod settings;
 pub mod subscriptions;
 pub mod users;
+
+use std::sync::Arc;
 
 use async_graphql::{Context, ID, MergedObject, Schema, SchemaBuilder};
 use uuid::Uuid;
@@ -27,7 +30,6 @@ use crate::{
     auth::Viewer,
     error::{AppError, AppResult},
     state::AppState,
-    telemetry::OperationMetrics,
 };
 
 #[derive(MergedObject, Default)]
@@ -64,21 +66,40 @@ fn builder() -> SchemaBuilder<Query, Mutation, subscriptions::Subscription> {
     )
 }
 
-/// The schema that serves requests, with the limits of the configuration.
-pub fn build_schema(state: AppState) -> RosterSchema {
+/// The schemas that serve requests, with the limits of the configuration: one for
+/// HTTP, whose requests meet `rules` before they run, and one for WebSocket, where
+/// an extension applies them (see `rules`).
+pub struct Schemas {
+    pub http: RosterSchema,
+    pub websocket: RosterSchema,
+    pub rules: Arc<rules::OperationRules>,
+}
+
+pub fn build_schemas(state: AppState) -> Schemas {
     let config = state.config.clone();
-    let mut builder = builder()
-        .extension(OperationMetrics(state.metrics.clone()))
-        .extension(limits::FieldLimit(config.max_query_fields as usize))
-        .extension(persisted::PersistedQueryRules)
-        .extension(persisted::cache(config.apq_cache_size as usize))
-        .data(state)
-        .limit_depth(config.max_query_depth as usize)
-        .limit_complexity(config.max_query_complexity as usize);
-    if !config.introspection {
-        builder = builder.disable_introspection();
+    let rules = Arc::new(rules::OperationRules {
+        metrics: state.metrics.clone(),
+        max_fields: config.max_query_fields as usize,
+        persisted: persisted::PersistedQueries::new(config.apq_cache_size as usize),
+    });
+    let build = |websocket: bool| {
+        let mut builder = builder()
+            .data(state.clone())
+            .limit_depth(config.max_query_depth as usize)
+            .limit_complexity(config.max_query_complexity as usize);
+        if websocket {
+            builder = builder.extension(rules::OverWebSocket(rules.clone()));
+        }
+        if !config.introspection {
+            builder = builder.disable_introspection();
+        }
+        builder.finish()
+    };
+    Schemas {
+        http: build(false),
+        websocket: build(true),
+        rules,
     }
-    builder.finish()
 }
 
 /// The SDL of the schema, as committed in `schema.graphql`.
