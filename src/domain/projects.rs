@@ -11,9 +11,9 @@ use entity::{
 };
 use ipnet::IpNet;
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
-    IdenStatic, Iterable, PaginatorTrait, QueryFilter, QueryResult, QuerySelect, Set,
-    TransactionTrait,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
+    FromQueryResult, IdenStatic, Iterable, PaginatorTrait, QueryFilter, QueryResult, QuerySelect,
+    Set, TransactionTrait,
     sea_query::{
         Alias, Asterisk, Expr, ExprTrait, JoinType, LikeExpr, Order, Query, SelectStatement,
     },
@@ -482,12 +482,8 @@ pub async fn list(
 }
 
 /// The projects (`p`) that `audience` may find and that match `filter`.
-fn matching(audience: &Audience, filter: &ProjectFilter) -> SelectStatement {
-    let mut select = Query::select()
-        .column(("p", Asterisk))
-        .from_as("projects", "p")
-        .and_where(sql::findable(("p", "id"), audience.subject))
-        .to_owned();
+fn matching(audience: &Audience, filter: &ProjectFilter, backend: DbBackend) -> SelectStatement {
+    let mut select = sql::findable_projects(audience.subject, backend);
     if let Some(outside) = sql::outside_refused(("p", "id"), &audience.refused) {
         select.and_where(outside);
     }
@@ -550,7 +546,7 @@ async fn query_page(
     };
     let (rows, total) = single_page(
         &state.db,
-        matching(audience, &filter),
+        matching(audience, &filter, state.db.get_database_backend()),
         &["title_key", "id"],
         keyset,
         &page,
