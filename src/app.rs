@@ -9,7 +9,10 @@ use std::{
 };
 
 use anyhow::Context as _;
-use async_graphql::{BatchRequest, BatchResponse, Response as GraphQLResult, ServerError};
+use async_graphql::{
+    BatchRequest, BatchResponse, Response as GraphQLResult, ServerError,
+    futures_util::future::join_all,
+};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::{
     Json, Router,
@@ -520,8 +523,8 @@ impl Operations {
         }
     }
 
-    /// Executes the operations in order as `viewer`, each with a fresh set of
-    /// loaders, and counts each in the metrics.
+    /// Executes the operations together as `viewer` (answered in order), each with
+    /// its own loaders, and counts each in the metrics.
     async fn run(
         self,
         http: &Http,
@@ -530,32 +533,60 @@ impl Operations {
         guess: Option<&Arc<Unconfirmed>>,
     ) -> BatchResponse {
         let viewer = viewer.from_address(client.0);
-        let mut responses = Vec::with_capacity(self.items.len());
-        for operation in self.items {
-            let started = Instant::now();
-            let (name, mut response) = match operation {
-                Operation::Refused(refusal) => (None, GraphQLResult::from_errors(vec![refusal])),
-                Operation::Ready(request) => {
-                    let mut request = *request;
-                    let name = rules::operation_name(&mut request);
-                    let batching = Batching::default();
-                    loaders::attach(&mut request.data, &http.state, &viewer, guess, &batching);
-                    let request = request.data(viewer.clone()).data(client);
-                    let execution = http.schemas.http.execute(request);
-                    (name, batching.drive(execution).await)
-                }
+        let batching = Batching::default();
+        let answers = self.items.into_iter().map(|operation| {
+            let run = Run {
+                http,
+                viewer: &viewer,
+                client,
+                guess,
+                batching: &batching,
             };
-            tag_errors(&mut response.errors);
-            let elapsed = started.elapsed();
-            http.schemas
-                .rules
-                .record(name.as_deref(), &response, elapsed);
-            responses.push(response);
-        }
+            run.answer(operation)
+        });
+        let mut responses = batching.drive(join_all(answers)).await;
         if self.batch {
             return BatchResponse::Batch(responses);
         }
         BatchResponse::Single(responses.pop().unwrap_or_default())
+    }
+}
+
+/// What one run of a request's operations shares.
+#[derive(Clone, Copy)]
+struct Run<'a> {
+    http: &'a Http,
+    viewer: &'a Viewer,
+    client: ClientAddr,
+    guess: Option<&'a Arc<Unconfirmed>>,
+    batching: &'a Batching,
+}
+
+impl Run<'_> {
+    /// Executes one operation (or answers its refusal) and counts it.
+    async fn answer(self, operation: Operation) -> GraphQLResult {
+        let started = Instant::now();
+        let (name, mut response) = match operation {
+            Operation::Refused(refusal) => (None, GraphQLResult::from_errors(vec![refusal])),
+            Operation::Ready(request) => {
+                let mut request = *request;
+                let name = rules::operation_name(&mut request);
+                let state = &self.http.state;
+                loaders::attach(
+                    &mut request.data,
+                    state,
+                    self.viewer,
+                    self.guess,
+                    self.batching,
+                );
+                let request = request.data(self.viewer.clone()).data(self.client);
+                (name, self.http.schemas.http.execute(request).await)
+            }
+        };
+        tag_errors(&mut response.errors);
+        let rules = &self.http.schemas.rules;
+        rules.record(name.as_deref(), &response, started.elapsed());
+        response
     }
 }
 
