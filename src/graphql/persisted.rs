@@ -7,7 +7,7 @@
 
 use std::{
     num::NonZeroUsize,
-    sync::{Mutex, PoisonError},
+    sync::{Mutex, MutexGuard, PoisonError},
 };
 
 use async_graphql::{
@@ -65,9 +65,9 @@ impl PersistedQueries {
                 None,
             ));
         }
-        let mut stored = self.stored.lock().unwrap_or_else(PoisonError::into_inner);
         if request.query.is_empty() {
-            request.query = stored
+            request.query = self
+                .lock()
                 .get(&persisted.sha256_hash)
                 .cloned()
                 .ok_or_else(not_found)?;
@@ -77,9 +77,14 @@ impl PersistedQueries {
             return Err(ServerError::new("provided sha does not match query", None));
         }
         if request.query.len() <= MAX_STORED_QUERY_BYTES {
-            stored.put(persisted.sha256_hash, request.query.clone());
+            self.lock()
+                .put(persisted.sha256_hash, request.query.clone());
         }
         Ok(request)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, LruCache<String, String>> {
+        self.stored.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
