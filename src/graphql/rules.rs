@@ -6,7 +6,7 @@
 //! extensions runs them. Once any extension is registered, async-graphql passes
 //! every field of every response through each one (a boxed future per extension
 //! and a lookup of the field's type per field): with them, a dashboard of 2,000
-//! fields cost a quarter more instructions (bench/RESULTS.md). Subscriptions over
+//! fields cost a third more instructions (bench/RESULTS.md). Subscriptions over
 //! WebSocket arrive through async-graphql's protocol, where only an extension
 //! sees them: `OverWebSocket` applies the same rules there.
 
