@@ -534,16 +534,17 @@ impl Operations {
     ) -> BatchResponse {
         let viewer = viewer.from_address(client.0);
         let batching = Batching::default();
-        let answers = self.items.into_iter().map(|operation| {
-            let run = Run {
-                http,
-                viewer: &viewer,
-                client,
-                guess,
-                batching: &batching,
-            };
-            run.answer(operation)
-        });
+        let run = Run {
+            http,
+            viewer: &viewer,
+            client,
+            guess,
+            batching: &batching,
+        };
+        let answers = self
+            .items
+            .into_iter()
+            .map(|operation| run.answer(operation));
         let mut responses = batching.drive(join_all(answers)).await;
         if self.batch {
             return BatchResponse::Batch(responses);
