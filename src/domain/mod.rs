@@ -3,6 +3,7 @@
 //! transaction and records its audit event in it. No GraphQL types here.
 
 pub mod audit;
+pub mod decode;
 pub mod email_secrets;
 pub mod events;
 pub mod groups;

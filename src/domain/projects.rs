@@ -11,7 +11,7 @@ use entity::{
 };
 use ipnet::IpNet;
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait,
     FromQueryResult, IdenStatic, Iterable, PaginatorTrait, QueryFilter, QueryResult, QuerySelect,
     Set, TransactionTrait,
     sea_query::{
@@ -24,7 +24,7 @@ use uuid::Uuid;
 use super::{
     Page, PageArgs, after_pair,
     audit::{self, Event},
-    invalid_cursor, pages_by, pages_of,
+    decode, invalid_cursor, pages_by, pages_of,
     settings::registry::{self, IP_ALLOW_LIST, IP_RESTRICT, NAMESPACE, STARRED},
     single_page, tree,
     users::escape_like,
@@ -139,7 +139,6 @@ impl ProjectView {
     }
 }
 
-#[derive(FromQueryResult)]
 struct ChainRow {
     chain_start: Uuid,
     chain_depth: i32,
@@ -189,6 +188,20 @@ fn allow_list(ip_restrict: Option<&str>, ip_allow_list: Option<&str>) -> Option<
 }
 
 impl ChainRow {
+    fn read(row: &QueryResult) -> Result<Self, DbErr> {
+        Ok(Self {
+            chain_start: row.try_get("", "chain_start")?,
+            chain_depth: row.try_get("", "chain_depth")?,
+            group_id: decode::nullable(row, "group_id")?,
+            group_role: decode::nullable_enum(row, "group_role")?,
+            group_expires_at: decode::nullable(row, "group_expires_at")?,
+            subject_role: decode::nullable_enum(row, "subject_role")?,
+            subject_expires_at: decode::nullable(row, "subject_expires_at")?,
+            ip_restrict: decode::nullable(row, "ip_restrict")?,
+            ip_allow_list: decode::nullable(row, "ip_allow_list")?,
+        })
+    }
+
     fn group_grant(&self) -> Option<GroupGrant> {
         let (group_id, role) = self.group_id.zip(self.group_role)?;
         Some(GroupGrant {
@@ -306,7 +319,7 @@ fn chains_from(rows: &[QueryResult]) -> AppResult<HashMap<Uuid, Chain>> {
     let mut chains: HashMap<Uuid, Chain> = HashMap::new();
     let mut previous: Option<(Uuid, i32)> = None;
     for row in rows {
-        let meta = ChainRow::from_query_result(row, "")?;
+        let meta = ChainRow::read(row)?;
         // Rows come nearest first within each chain: a further row of the same link
         // only adds a group grant.
         let link = (meta.chain_start, meta.chain_depth);
@@ -318,7 +331,7 @@ fn chains_from(rows: &[QueryResult]) -> AppResult<HashMap<Uuid, Chain>> {
             continue;
         }
         let node = ChainNode {
-            project: project::Model::from_query_result(row, "")?,
+            project: decode::project(row)?,
             assignment: meta
                 .subject_role
                 .map(|role| (role, meta.subject_expires_at)),
@@ -544,7 +557,7 @@ async fn query_page(
         }
         None => None,
     };
-    let (rows, total) = single_page(
+    let (found, total) = single_page(
         &state.db,
         matching(audience, &filter, state.db.get_database_backend()),
         &["title_key", "id"],
@@ -552,9 +565,9 @@ async fn query_page(
         &page,
     )
     .await?;
-    let projects = rows
+    let projects = found
         .iter()
-        .map(|row| project::Model::from_query_result(row, ""))
+        .map(decode::project)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Page::from_rows(projects, &page, total))
 }

@@ -10,8 +10,8 @@ use entity::{
     user,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
-    QueryFilter, QueryResult, QuerySelect, Set, TransactionTrait,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
+    FromQueryResult, QueryFilter, QueryResult, QuerySelect, Set, TransactionTrait,
     sea_query::{Asterisk, Expr, ExprTrait, JoinType, Order, Query, SelectStatement},
 };
 use serde_json::json;
@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::{
     Page, PageArgs, after_pair,
     audit::{self, Event},
-    invalid_cursor, pages_for, pages_of,
+    decode, invalid_cursor, pages_for, pages_of,
     projects::{self, ProjectView},
     row_total, tree,
 };
@@ -192,7 +192,7 @@ fn member_pages(
         entry.1 = row_total(row, page)?;
         if let Some(depth) = meta.chain_depth {
             entry.0.push(Member {
-                assignment: role_assignment::Model::from_query_result(row, "")?,
+                assignment: decode::assignment(row)?,
                 inherited: depth > 0,
                 depth,
             });
@@ -201,21 +201,29 @@ fn member_pages(
     Ok(pages_for(grouped, project_ids, page))
 }
 
-/// The direct owners of many projects.
+/// The direct owners of many projects, by project id.
 pub async fn owners(
     conn: &impl ConnectionTrait,
     project_ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, user::Model>> {
-    let rows = role_assignment::Entity::find()
-        .filter(role_assignment::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .filter(role_assignment::Column::Role.eq(Role::Owner))
-        .find_also_related(user::Entity)
-        .all(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(assignment, owner)| owner.map(|owner| (assignment.project_id, owner)))
-        .collect())
+    let select = Query::select()
+        .expr_as(Expr::col(("ra", "project_id")), "owner_of")
+        .column(("u", Asterisk))
+        .from_as("role_assignments", "ra")
+        .join_as(
+            JoinType::InnerJoin,
+            "users",
+            "u",
+            Expr::col(("u", "id")).equals(("ra", "user_id")),
+        )
+        .and_where(Expr::col(("ra", "project_id")).is_in(project_ids.iter().copied()))
+        .and_where(Expr::col(("ra", "role")).eq(Role::Owner.to_value()))
+        .to_owned();
+    let mut owners = HashMap::new();
+    for row in conn.query_all(&select).await? {
+        owners.insert(row.try_get("", "owner_of")?, decode::user(&row)?);
+    }
+    Ok(owners)
 }
 
 /// Of `others`, those whose email `user_id` may see through a project

@@ -13,7 +13,7 @@ use entity::{
     invitation::{self, InvitationStatus},
     project, resource, resource_share, user,
 };
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use crate::{
@@ -27,6 +27,7 @@ use crate::{
         resources::{self, Grouping},
         roles::{self, Member},
         settings::{self, ValueKey},
+        users,
     },
     error::{AppError, AppResult},
     graphql::batching::Batching,
@@ -109,12 +110,7 @@ impl Loader<Uuid> for UserLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let users = user::Entity::find()
-            .filter(user::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.db)
-            .await
-            .map_err(shared)?;
-        Ok(users.into_iter().map(|user| (user.id, user)).collect())
+        users::by_ids(&self.db, keys).await.map_err(shared)
     }
 }
 
