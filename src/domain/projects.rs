@@ -229,7 +229,9 @@ pub async fn load_chains(
 /// As `load_chains`, with the subject's own row as it is in the database now, read
 /// by the same statement: a viewer taken from the per-process cache is confirmed
 /// without a statement of its own (see `auth::viewer_cache`). The row is None when
-/// no chain was found, so nothing carried it.
+/// no chain was found, so nothing carried it. Only the rows of the chains' own
+/// projects (depth 0) carry it, the first row among them: a dashboard's 50 chains
+/// have about 340 links, and each would repeat it.
 pub async fn load_chains_with_subject(
     conn: &impl ConnectionTrait,
     subject_id: Uuid,
@@ -243,7 +245,9 @@ pub async fn load_chains_with_subject(
         JoinType::LeftJoin,
         "users",
         "subject",
-        Expr::col(("subject", "id")).eq(subject_id),
+        Expr::col(("subject", "id"))
+            .eq(subject_id)
+            .and(Expr::col(("pa", "depth")).eq(0)),
     );
     for column in user::Column::iter() {
         select.expr_as(
