@@ -23,7 +23,7 @@ use super::{
     audit::{self, Event},
     page_of_ids, pages_by, pages_of,
     projects::{self, ProjectView},
-    validate,
+    users, validate,
 };
 use crate::{
     access::{
@@ -301,14 +301,8 @@ async fn apply_acl(
         }
     }
     let user_ids: Vec<Uuid> = seen.into_iter().collect();
-    let known = user::Entity::find()
-        .filter(user::Column::Id.is_in(user_ids.iter().copied()))
-        .all(txn)
-        .await?;
-    if let Some(missing) = user_ids
-        .iter()
-        .find(|id| !known.iter().any(|user| user.id == **id))
-    {
+    let known = users::by_ids(txn, &user_ids).await?;
+    if let Some(missing) = user_ids.iter().find(|id| !known.contains_key(id)) {
         return Err(AppError::BadUserInput(format!(
             "sharedWith names user {missing}, who does not exist"
         )));
