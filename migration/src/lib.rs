@@ -14,6 +14,7 @@ mod m20261130_000008_ancestors_and_membership;
 mod m20261130_000009_subscriptions;
 mod m20261130_000012_groups;
 mod m20261130_000013_resources_by_project_level;
+mod m20261201_000014_members_by_project;
 
 pub use m20261130_000008_ancestors_and_membership::{
     backfill_membership, rebuild_project_ancestors,
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_subscriptions::Migration),
             Box::new(m20261130_000012_groups::Migration),
             Box::new(m20261130_000013_resources_by_project_level::Migration),
+            Box::new(m20261201_000014_members_by_project::Migration),
         ]
     }
 }
