@@ -211,7 +211,7 @@ async fn lists_cost_the_same_statements_however_long() {
     assert_flat(
         "projects with owner, parent, myAccess and members",
         world.cost_at_both_lengths(dashboard, "projects").await,
-        8,
+        6,
     );
 
     let invitations = "query($first: Int) { projects(type: PROJECT, first: $first) { edges { node {

@@ -144,6 +144,47 @@ async fn a_user_holds_one_direct_assignment_per_project() -> TestResult {
     Ok(())
 }
 
+/// A member's account is read along with the members page; every field of it must be
+/// the account's own, not its assignment's (both have an id and timestamps).
+#[tokio::test]
+async fn a_listed_members_account_is_the_account_itself() -> TestResult {
+    let app = TestApp::spawn().await;
+    let admin = app.superuser().await;
+    let member = app.user(&admin, "member").await;
+    app.clock.advance(Duration::from_secs(5));
+    let category = create(&app, &admin, "Area", "CATEGORY", None).await;
+    let project = create(&app, &admin, "Study", "PROJECT", Some(&category)).await;
+    assign(&app, &admin, &category, &member, "VIEWER").await;
+    let fields = "id username email name isSuperuser isSystem isActive createdAt";
+    let listed = app
+        .gql(
+            Some(&admin.token),
+            &format!("query($p: ID!) {{ project(id: $p) {{ members(first: 10) {{ edges {{ node {{ inherited createdAt user {{ {fields} }} }} }} }} }} }}"),
+            json!({ "p": project }),
+        )
+        .await;
+    let edges = listed.data("project")["members"]["edges"].clone();
+    let node = edges
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|edge| &edge["node"])
+        .find(|node| node["user"]["id"] == member.id.as_str())
+        .expect("the member is listed")
+        .clone();
+    assert_eq!(node["inherited"], true);
+    let own = app
+        .gql(
+            Some(&admin.token),
+            &format!("query($id: ID!) {{ user(id: $id) {{ {fields} }} }}"),
+            json!({ "id": member.id }),
+        )
+        .await;
+    assert_eq!(node["user"], *own.data("user"));
+    assert_ne!(node["user"]["createdAt"], node["createdAt"]);
+    Ok(())
+}
+
 #[tokio::test]
 async fn owner_is_never_assigned_and_finder_only_on_a_category() -> TestResult {
     let app = TestApp::spawn().await;

@@ -7,6 +7,7 @@
 use entity::{project, role_assignment, user};
 use sea_orm::{
     ActiveEnum, DbErr, QueryResult, RuntimeErr, TryGetable,
+    sea_query::{Expr, SelectStatement},
     sqlx::{Decode, Postgres, Row, Sqlite, Type},
 };
 
@@ -68,10 +69,60 @@ pub fn assignment(row: &QueryResult) -> Result<role_assignment::Model, DbErr> {
     })
 }
 
+/// The names under which a row holds the columns of `users` that `role_assignments`
+/// also has; the other columns of `users` keep their own names.
+pub struct UserColumns {
+    id: &'static str,
+    created_at: &'static str,
+    updated_at: &'static str,
+}
+
+/// A row of `users` alone.
+const USER: UserColumns = UserColumns {
+    id: "id",
+    created_at: "created_at",
+    updated_at: "updated_at",
+};
+
+/// A member's account beside its assignment (`select_member_user`): the id is the
+/// assignment's `user_id`.
+pub const MEMBER_USER: UserColumns = UserColumns {
+    id: "user_id",
+    created_at: "user_created_at",
+    updated_at: "user_updated_at",
+};
+
+/// The columns of `users` (joined as `users`) that `user_at(row, &MEMBER_USER)` reads
+/// beside an assignment's.
+pub fn select_member_user(statement: &mut SelectStatement, users: &'static str) {
+    for column in [
+        "username",
+        "email",
+        "email_verified",
+        "pending_email",
+        "name",
+        "password_hash",
+        "is_superuser",
+        "is_system",
+        "is_active",
+        "session_epoch",
+    ] {
+        statement.column((users, column));
+    }
+    statement
+        .expr_as(Expr::col((users, "created_at")), MEMBER_USER.created_at)
+        .expr_as(Expr::col((users, "updated_at")), MEMBER_USER.updated_at);
+}
+
 /// A user from the columns of `users` in a row (no prefix).
 pub fn user(row: &QueryResult) -> Result<user::Model, DbErr> {
+    user_at(row, &USER)
+}
+
+/// A user from a row that holds the columns of `users` under `columns`' names.
+pub fn user_at(row: &QueryResult, columns: &UserColumns) -> Result<user::Model, DbErr> {
     Ok(user::Model {
-        id: row.try_get("", "id")?,
+        id: row.try_get("", columns.id)?,
         username: row.try_get("", "username")?,
         email: row.try_get("", "email")?,
         email_verified: row.try_get("", "email_verified")?,
@@ -82,8 +133,8 @@ pub fn user(row: &QueryResult) -> Result<user::Model, DbErr> {
         is_system: row.try_get("", "is_system")?,
         is_active: row.try_get("", "is_active")?,
         session_epoch: row.try_get("", "session_epoch")?,
-        created_at: row.try_get("", "created_at")?,
-        updated_at: row.try_get("", "updated_at")?,
+        created_at: row.try_get("", columns.created_at)?,
+        updated_at: row.try_get("", columns.updated_at)?,
     })
 }
 

@@ -451,11 +451,7 @@ async fn accept_in(
             .in_project(invitation.project_id),
     )
     .await?;
-    Ok(Member {
-        assignment,
-        inherited: false,
-        depth: 0,
-    })
+    Ok(Member::direct(assignment))
 }
 
 /// The viewer accepts an invitation addressed to their email.

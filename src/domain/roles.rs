@@ -39,6 +39,20 @@ pub struct Member {
     pub inherited: bool,
     /// How many levels above the project it is held (0: the project).
     pub depth: i32,
+    /// The member's account, when the listing read it along.
+    pub user: Option<user::Model>,
+}
+
+impl Member {
+    /// An assignment held on its own project, just written.
+    pub fn direct(assignment: role_assignment::Model) -> Self {
+        Self {
+            assignment,
+            inherited: false,
+            depth: 0,
+            user: None,
+        }
+    }
 }
 
 /// The sort key a member's cursor carries.
@@ -100,7 +114,13 @@ pub async fn members(
             Expr::col(("m", "page_owner")).equals((WANTED, "column1")),
         );
     }
-    statement.column(("m", Asterisk));
+    statement.column(("m", Asterisk)).join_as(
+        JoinType::LeftJoin,
+        "users",
+        "u",
+        Expr::col(("u", "id")).equals(("m", "user_id")),
+    );
+    decode::select_member_user(&mut statement, "u");
     let rows = conn.query_all(&statement).await?;
     member_pages(&rows, project_ids, page)
 }
@@ -195,6 +215,7 @@ fn member_pages(
                 assignment: decode::assignment(row)?,
                 inherited: depth > 0,
                 depth,
+                user: Some(decode::user_at(row, &decode::MEMBER_USER)?),
             });
         }
     }
@@ -371,11 +392,7 @@ pub async fn assign(
     )
     .await?;
     txn.commit().await?;
-    Ok(Member {
-        assignment: created,
-        inherited: false,
-        depth: 0,
-    })
+    Ok(Member::direct(created))
 }
 
 /// Loads an assignment and the viewer's view of its project; NOT_FOUND when the
@@ -454,11 +471,7 @@ pub async fn update(
     )
     .await?;
     txn.commit().await?;
-    Ok(Member {
-        assignment: updated,
-        inherited: false,
-        depth: 0,
-    })
+    Ok(Member::direct(updated))
 }
 
 /// Removes an assignment. The owner's cannot be removed.

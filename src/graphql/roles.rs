@@ -60,6 +60,9 @@ impl RoleAssignment {
     }
 
     async fn user(&self, ctx: &Context<'_>) -> Result<User> {
+        if let Some(user) = &self.member.user {
+            return Ok(User::new(user.clone()));
+        }
         let user = UserLoader::load(ctx, self.member.assignment.user_id)
             .await?
             .ok_or_else(|| AppError::not_found("user"))?;
