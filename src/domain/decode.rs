@@ -92,8 +92,8 @@ pub const MEMBER_USER: UserColumns = UserColumns {
     updated_at: "user_updated_at",
 };
 
-/// The columns of `users` (joined as `users`) that `user_at(row, &MEMBER_USER)` reads
-/// beside an assignment's.
+/// Selects, from `users` joined under the alias `users`, the columns that
+/// `user_at(row, &MEMBER_USER)` reads beside an assignment's.
 pub fn select_member_user(statement: &mut SelectStatement, users: &'static str) {
     for column in [
         "username",

@@ -68,7 +68,8 @@ struct MemberRow {
 }
 
 /// One page of members for each of many projects, in one statement: assignments on
-/// the project first, then those inherited from each ancestor, nearest first.
+/// the project first, then those inherited from each ancestor, nearest first, each
+/// with its member's account.
 /// PostgreSQL takes each project's page by an index walk of its chain (a lateral
 /// join with a limit); SQLite, which has no lateral joins, ranks every assignment
 /// of the chains. Both give the same pages and totals.
